@@ -1,0 +1,70 @@
+"""translate-cli: French articles into reviewed, sentence-aligned English.
+
+The public API. Names are imported on first use (PEP 562), so that importing
+the package, and running ``translate --help``, stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "translate_file": "pipeline",
+    "translate_text": "pipeline",
+    "Runner": "pipeline",
+    "Job": "pipeline",
+    "Outcome": "pipeline",
+    "Translator": "pipeline",
+    "split_sentences": "segment",
+    "sentence_spans": "segment",
+    "load_engine": "engines",
+    "Engine": "engines",
+    "Settings": "config",
+    "load_settings": "config",
+    "Document": "document",
+    "Sentence": "document",
+    "AlignedPair": "document",
+    "Hypothesis": "document",
+    "Result": "document",
+    "RunMeta": "document",
+    "read_document": "document",
+    "TranslateError": "errors",
+    "InputError": "errors",
+    "ModelError": "errors",
+    "UsageError": "errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'translate_cli' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Settings, load_settings
+    from .document import (
+        AlignedPair,
+        Document,
+        Hypothesis,
+        Result,
+        RunMeta,
+        Sentence,
+        read_document,
+    )
+    from .engines import Engine, load_engine
+    from .errors import InputError, ModelError, TranslateError, UsageError
+    from .pipeline import Job, Outcome, Runner, Translator, translate_file, translate_text
+    from .segment import sentence_spans, split_sentences

@@ -1,0 +1,5 @@
+"""``python -m translate_cli`` runs the command-line tool."""
+
+from .cli import main
+
+main()

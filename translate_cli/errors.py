@@ -1,0 +1,50 @@
+"""The project's exceptions.
+
+The library raises these and never exits or prints; ``cli.py`` turns them into
+one-line messages and exit codes. Every message names the bad value and, where
+there is a closed set, the valid choices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TranslateError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+
+class UsageError(TranslateError):
+    """A setting or option has a value the tool cannot use (exit code 2)."""
+
+
+class ConfigError(UsageError):
+    """A configuration file is missing, unreadable or holds an unknown key."""
+
+
+class InputError(TranslateError):
+    """One input file cannot be read as French text.
+
+    Attributes:
+        path: The file at fault, so a batch run can report it and go on.
+        reason: What is wrong with it, in a few words.
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class ModelError(TranslateError):
+    """The model cannot be found, downloaded or loaded."""
+
+
+class EngineError(TranslateError):
+    """The translation engine failed or was asked for something it cannot do."""
+
+
+def unknown_choice(kind: str, value: str, choices: object) -> UsageError:
+    """Build the standard "unknown X" error, listing the valid choices."""
+    valid = ", ".join(sorted(str(c) for c in choices))  # type: ignore[attr-defined]
+    return UsageError(f"unknown {kind} {value!r}; expected one of: {valid}")
