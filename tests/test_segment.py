@@ -1,0 +1,622 @@
+"""The French sentence splitter and the long-sentence cutter, as tables.
+
+Each row of ``CASES`` is documentation: an input paragraph, the sentences a
+French reader sees in it, and the rule it pins down.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from translate_cli.segment import (
+    ABBREVIATIONS,
+    AbbrevKind,
+    cut_spans,
+    sentence_spans,
+    split_sentences,
+)
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+CASES: list[tuple[str, list[str], str]] = [
+    # --- plain punctuation -------------------------------------------------
+    ("Il pleut. Le vent souffle.", ["Il pleut.", "Le vent souffle."], "full stop"),
+    ("Tu viens ? Oui.", ["Tu viens ?", "Oui."], "question mark with French spacing"),
+    ("Quelle horreur ! Partons.", ["Quelle horreur !", "Partons."], "exclamation"),
+    ("Tu es fou ?! Arrête.", ["Tu es fou ?!", "Arrête."], "stacked ?!"),
+    ("Tu es fou ?!! Arrête.", ["Tu es fou ?!!", "Arrête."], "longer stack"),
+    ("Il hésita… Puis il partit.", ["Il hésita…", "Puis il partit."], "ellipsis character"),
+    ("Il attendit... Rien ne vint.", ["Il attendit...", "Rien ne vint."], "three points"),
+    ("Il hésita… et partit.", ["Il hésita… et partit."], "ellipsis before lowercase"),
+    (
+        "Le terrain, revendu... 1,6 million, a doublé.",
+        ["Le terrain, revendu... 1,6 million, a doublé."],
+        "suspension before a number",
+    ),
+    ("Il est né à Paris. et il y vit.", ["Il est né à Paris. et il y vit."], "lowercase goes on"),
+    ("Il pleut. À Paris, il vente.", ["Il pleut.", "À Paris, il vente."], "accented capital"),
+    ("Il pleut. A Paris, il vente.", ["Il pleut.", "A Paris, il vente."], "unaccented À"),
+    (
+        "Il a gagné en 2012. 300 personnes ont applaudi.",
+        ["Il a gagné en 2012.", "300 personnes ont applaudi."],
+        "digit start",
+    ),
+    ("  Il part.  Elle reste.  ", ["Il part.", "Elle reste."], "surrounding whitespace"),
+    ("Un titre sans point", ["Un titre sans point"], "no final punctuation"),
+    ("", [], "empty"),
+    ("   \n ", [], "whitespace only"),
+    # --- stray and doubled points of scraped text ------------------------------
+    (
+        "Il craint l'escalade . Le Pentagone veille .",
+        ["Il craint l'escalade .", "Le Pentagone veille ."],
+        "detached point",
+    ),
+    (
+        "Il parle de l'Ukraine. . Puis il part.",
+        ["Il parle de l'Ukraine. .", "Puis il part."],
+        "doubled point",
+    ),
+    (
+        "à l'intérieur de l'Ukraine. .",
+        ["à l'intérieur de l'Ukraine. ."],
+        "doubled point at the end",
+    ),
+    # --- titles --------------------------------------------------------------
+    ("M. Dupont est arrivé. Il a parlé.", ["M. Dupont est arrivé.", "Il a parlé."], "M."),
+    (
+        "MM. Dupont et Durand votent. Ils gagnent.",
+        ["MM. Dupont et Durand votent.", "Ils gagnent."],
+        "MM.",
+    ),
+    (
+        "Selon M. Le Pen, tout va bien.",
+        ["Selon M. Le Pen, tout va bien."],
+        "title before a function-word name",
+    ),
+    (
+        "Le Dr. Martin et le Pr. Roux sont là. Ils opèrent.",
+        ["Le Dr. Martin et le Pr. Roux sont là.", "Ils opèrent."],
+        "Dr. and Pr. with a point",
+    ),
+    (
+        "Mme Martin a vu Mgr. Vingt-Trois. Elle a prié.",
+        ["Mme Martin a vu Mgr. Vingt-Trois.", "Elle a prié."],
+        "Mgr.",
+    ),
+    (
+        "Le gén. Leclerc entra dans Paris. La foule l'acclama.",
+        ["Le gén. Leclerc entra dans Paris.", "La foule l'acclama."],
+        "gén.",
+    ),
+    (
+        "Le col. Rémy commandait. Il était jeune.",
+        ["Le col. Rémy commandait.", "Il était jeune."],
+        "col. as a rank",
+    ),
+    (
+        "Il a franchi le col. Il est redescendu.",
+        ["Il a franchi le col.", "Il est redescendu."],
+        "col as a noun",
+    ),
+    ("Il vit à St. Louis depuis 2010.", ["Il vit à St. Louis depuis 2010."], "St."),
+    ("La basilique Ste. Anne est fermée.", ["La basilique Ste. Anne est fermée."], "Ste."),
+    # --- abbreviations ---------------------------------------------------------
+    (
+        "Certains fruits, p. ex. les pommes, mûrissent. D'autres non.",
+        ["Certains fruits, p. ex. les pommes, mûrissent.", "D'autres non."],
+        "p. ex.",
+    ),
+    (
+        "Des fruits, p. ex. Pommes et poires.",
+        ["Des fruits, p. ex. Pommes et poires."],
+        "p. ex. before a capital",
+    ),
+    (
+        "Le chef, c.-à-d. Marie, décide. Nous suivons.",
+        ["Le chef, c.-à-d. Marie, décide.", "Nous suivons."],
+        "c.-à-d.",
+    ),
+    (
+        "Voir l'étude (cf. Dupont, 2010). Elle conclut.",
+        ["Voir l'étude (cf. Dupont, 2010).", "Elle conclut."],
+        "cf. and a closing bracket",
+    ),
+    (
+        "Il a des pommes, des poires, etc. et des prunes.",
+        ["Il a des pommes, des poires, etc. et des prunes."],
+        "etc. mid-sentence",
+    ),
+    (
+        "Il a des pommes, des poires, etc. Puis il part.",
+        ["Il a des pommes, des poires, etc.", "Puis il part."],
+        "etc. ends the sentence",
+    ),
+    (
+        "Il a des pommes, etc., puis il part.",
+        ["Il a des pommes, etc., puis il part."],
+        "etc. before a comma",
+    ),
+    (
+        "Il a des fruits (pommes, poires, etc.). Puis il part.",
+        ["Il a des fruits (pommes, poires, etc.).", "Puis il part."],
+        "etc. in brackets",
+    ),
+    (
+        "« Des pommes, des poires, etc. » a-t-il dit.",
+        ["« Des pommes, des poires, etc. » a-t-il dit."],
+        "etc. before an incise",
+    ),
+    (
+        "César mourut en 44 av. J.-C. Son fils lui succéda.",
+        ["César mourut en 44 av. J.-C.", "Son fils lui succéda."],
+        "J.-C. ends the sentence",
+    ),
+    (
+        "Vers 800 apr. J.-C. Charlemagne fut couronné.",
+        ["Vers 800 apr. J.-C. Charlemagne fut couronné."],
+        "J.-C. before the subject",
+    ),
+    (
+        "En 52 av. J.-C. la Gaule tomba.",
+        ["En 52 av. J.-C. la Gaule tomba."],
+        "J.-C. before lowercase",
+    ),
+    (
+        "L'art. 3 du Code civil s'applique. Il est clair.",
+        ["L'art. 3 du Code civil s'applique.", "Il est clair."],
+        "art. before a number",
+    ),
+    (
+        "Voir l'art. L. 121-1 du Code. Il s'applique.",
+        ["Voir l'art. L. 121-1 du Code.", "Il s'applique."],
+        "art. before a legal code",
+    ),
+    ("Il aime l'art. Il peint.", ["Il aime l'art.", "Il peint."], "art as a noun"),
+    (
+        "Il a été arrêté pour vol. Il nie.",
+        ["Il a été arrêté pour vol.", "Il nie."],
+        "vol as a noun",
+    ),
+    (
+        "Lisez le chap. IV et la fig. 2. Ils sont clairs.",
+        ["Lisez le chap. IV et la fig. 2.", "Ils sont clairs."],
+        "chap. and fig.",
+    ),
+    ("Voir t. II, p. 45. C'est là.", ["Voir t. II, p. 45.", "C'est là."], "t. and p."),
+    ("Le n° 5 a gagné. Le no. 6 a perdu.", ["Le n° 5 a gagné.", "Le no. 6 a perdu."], "n° and no."),
+    (
+        "Il y avait env. 300 personnes. Elles chantaient.",
+        ["Il y avait env. 300 personnes.", "Elles chantaient."],
+        "env.",
+    ),
+    (
+        "Le 12 janv. 2013, il partit. Le 3 févr. il revint.",
+        ["Le 12 janv. 2013, il partit.", "Le 3 févr. il revint."],
+        "months in dates",
+    ),
+    (
+        "Il est arrivé le 3 déc. Le lendemain, il partit.",
+        ["Il est arrivé le 3 déc.", "Le lendemain, il partit."],
+        "month ends the sentence",
+    ),
+    (
+        "Ils étaient sept. Le huitième manquait.",
+        ["Ils étaient sept.", "Le huitième manquait."],
+        "sept the number",
+    ),
+    (
+        "Appelez le tél. 01 23 45 67 89. Merci.",
+        ["Appelez le tél. 01 23 45 67 89.", "Merci."],
+        "tél.",
+    ),
+    (
+        "Il travaille chez Apple Inc. La firme est riche.",
+        ["Il travaille chez Apple Inc.", "La firme est riche."],
+        "Inc. ends the sentence",
+    ),
+    (
+        "C'était au XIXe s. Il y a longtemps.",
+        ["C'était au XIXe s.", "Il y a longtemps."],
+        "s. (siècle)",
+    ),
+    # --- initials and acronyms -------------------------------------------------
+    (
+        "J. K. Rowling a écrit. Elle est riche.",
+        ["J. K. Rowling a écrit.", "Elle est riche."],
+        "initials",
+    ),
+    ("J.K. Rowling a écrit. Elle vit.", ["J.K. Rowling a écrit.", "Elle vit."], "glued initials"),
+    (
+        "Ph. Dupont a signé. Ch. Martin aussi.",
+        ["Ph. Dupont a signé.", "Ch. Martin aussi."],
+        "two-letter initials",
+    ),
+    ("J. A. Dupont a signé.", ["J. A. Dupont a signé."], "an initial that is also a word"),
+    (
+        "Les É.-U. et l'U.R.S.S. se sont affrontés.",
+        ["Les É.-U. et l'U.R.S.S. se sont affrontés."],
+        "dotted acronyms",
+    ),
+    (
+        "Il a quitté l'U.R.S.S. Il n'y est jamais revenu.",
+        ["Il a quitté l'U.R.S.S.", "Il n'y est jamais revenu."],
+        "acronym ends the sentence",
+    ),
+    (
+        "Il travaille pour l'U.S. Census Bureau. C'est loin.",
+        ["Il travaille pour l'U.S. Census Bureau.", "C'est loin."],
+        "acronym inside a name",
+    ),
+    (
+        "Il prend de la vitamine C. Elle le protège.",
+        ["Il prend de la vitamine C.", "Elle le protège."],
+        "letter ends the sentence",
+    ),
+    (
+        "Il a rejoint l'OTAN. Le traité le lie.",
+        ["Il a rejoint l'OTAN.", "Le traité le lie."],
+        "undotted acronym",
+    ),
+    # --- numbers ---------------------------------------------------------------
+    (
+        "Il est né le 1er mars 1990. Il a 3 000 amis.",
+        ["Il est né le 1er mars 1990.", "Il a 3 000 amis."],
+        "1er and 3 000",
+    ),
+    (
+        f"La hausse est de 3,5{NBSP}%. Le marché réagit.",
+        [f"La hausse est de 3,5{NBSP}%.", "Le marché réagit."],
+        "percent",
+    ),
+    (
+        "Rendez-vous à 8 h 30. Le train part à 9 h. Il est tard.",
+        ["Rendez-vous à 8 h 30.", "Le train part à 9 h.", "Il est tard."],
+        "hours",
+    ),
+    (
+        "Le taux est de 3.5 pour cent. C'est peu.",
+        ["Le taux est de 3.5 pour cent.", "C'est peu."],
+        "decimal point",
+    ),
+    (
+        "Les étapes : 1. Préparer le terrain. 2. Construire.",
+        ["Les étapes : 1. Préparer le terrain.", "2. Construire."],
+        "list items",
+    ),
+    ("1. Introduction au sujet.", ["1. Introduction au sujet."], "a list label opens the sentence"),
+    (
+        "a. Le premier point. b. Le second.",
+        ["a. Le premier point.", "b. Le second."],
+        "letter labels",
+    ),
+    # --- URLs and e-mail ---------------------------------------------------------
+    (
+        "Consultez www.lemonde.fr. Vous y trouverez tout.",
+        ["Consultez www.lemonde.fr.", "Vous y trouverez tout."],
+        "domain",
+    ),
+    (
+        "Écrivez à info@exemple.fr. Nous répondrons.",
+        ["Écrivez à info@exemple.fr.", "Nous répondrons."],
+        "e-mail",
+    ),
+    (
+        "Le site https://exemple.fr/a.html?id=3 marche. Il est neuf.",
+        ["Le site https://exemple.fr/a.html?id=3 marche.", "Il est neuf."],
+        "URL with ? and .",
+    ),
+    (
+        "Voir https://www.exemple.fr/un/long/chemin/page.html. Tout y est.",
+        ["Voir https://www.exemple.fr/un/long/chemin/page.html.", "Tout y est."],
+        "long URL",
+    ),
+    # --- quotations --------------------------------------------------------------
+    (
+        f"Il a dit{NBSP}: «{NBSP}Je pars.{NBSP}» Puis il est parti.",
+        [f"Il a dit{NBSP}: «{NBSP}Je pars.{NBSP}»", "Puis il est parti."],
+        "guillemets with NBSP",
+    ),
+    (
+        f"Il a dit{NNBSP}: «{NNBSP}Je pars.{NNBSP}» Puis il est parti.",
+        [f"Il a dit{NNBSP}: «{NNBSP}Je pars.{NNBSP}»", "Puis il est parti."],
+        "guillemets with narrow NBSP",
+    ),
+    (
+        "Il a dit : « Je pars. » Puis il est parti.",
+        ["Il a dit : « Je pars. »", "Puis il est parti."],
+        "guillemets with spaces",
+    ),
+    (
+        "Il a dit : «Je pars.» Puis il est parti.",
+        ["Il a dit : «Je pars.»", "Puis il est parti."],
+        "guillemets without spaces",
+    ),
+    (
+        "« Je pars ! » a-t-il dit. Puis il partit.",
+        ["« Je pars ! » a-t-il dit.", "Puis il partit."],
+        "incise after !",
+    ),
+    (
+        "« Je pars ! », a-t-il dit. Il partit.",
+        ["« Je pars ! », a-t-il dit.", "Il partit."],
+        "comma after the quote",
+    ),
+    (
+        "« Viens-tu ? » demanda-t-elle. Il se tut.",
+        ["« Viens-tu ? » demanda-t-elle.", "Il se tut."],
+        "incise after ?",
+    ),
+    (
+        "« Pourquoi ? » Personne ne répond.",
+        ["« Pourquoi ? »", "Personne ne répond."],
+        "quoted question, then a sentence",
+    ),
+    ("Tu viens ? demanda-t-il.", ["Tu viens ? demanda-t-il."], "unquoted incise"),
+    (
+        "Il a déclaré : « Nous partons. Nous ne reviendrons pas. » La salle s'est tue.",
+        ["Il a déclaré : « Nous partons.", "Nous ne reviendrons pas. »", "La salle s'est tue."],
+        "multi-sentence quotation",
+    ),
+    (
+        "Il dit « non ». Elle part.",
+        ["Il dit « non ».", "Elle part."],
+        "point after the closing quote",
+    ),
+    (
+        'Il a dit "non." Puis il est parti.',
+        ['Il a dit "non."', "Puis il est parti."],
+        "straight quote closing",
+    ),
+    (
+        '"La ligne est établie." Le Pentagone veille.',
+        ['"La ligne est établie."', "Le Pentagone veille."],
+        "straight quote, seed article",
+    ),
+    (
+        'Il a parlé. "Les États-Unis sont prêts", a-t-il dit.',
+        ["Il a parlé.", '"Les États-Unis sont prêts", a-t-il dit.'],
+        "straight quote opening",
+    ),
+    (
+        'Il a dit " je pars. " Puis il est parti.',
+        ['Il a dit " je pars. "', "Puis il est parti."],
+        "spaced straight quote closing",
+    ),
+    (
+        'Il est parti. " Je reviens ", dit-il.',
+        ["Il est parti.", '" Je reviens ", dit-il.'],
+        "spaced straight quote opening",
+    ),
+    ("“Je pars.” Il partit.", ["“Je pars.”", "Il partit."], "curly quotes"),
+    ("— Tu viens ? — Oui.", ["— Tu viens ?", "— Oui."], "dialogue dashes"),
+    # --- brackets and omissions -------------------------------------------------
+    ("(Il est parti.) Elle reste.", ["(Il est parti.)", "Elle reste."], "closing bracket stays"),
+    (
+        "Il est parti [...] La suite est connue.",
+        ["Il est parti [...] La suite est connue."],
+        "omission [...]",
+    ),
+    (
+        "Il est parti (…) La suite est connue.",
+        ["Il est parti (…) La suite est connue."],
+        "omission (…)",
+    ),
+    (
+        "Il est parti [...]. La suite est connue.",
+        ["Il est parti [...].", "La suite est connue."],
+        "omission, then a point",
+    ),
+    (
+        "Il pleut. (Voir la carte.) Il vente.",
+        ["Il pleut.", "(Voir la carte.)", "Il vente."],
+        "bracketed sentence",
+    ),
+    # --- line breaks and odd starts -----------------------------------------------
+    ("Titre sans point\n\nIl commence.", ["Titre sans point", "Il commence."], "blank line"),
+    ("Il est\nparti. Elle reste.", ["Il est\nparti.", "Elle reste."], "single line break"),
+    (
+        "Il a acheté un téléphone. iPhone est sa marque.",
+        ["Il a acheté un téléphone.", "iPhone est sa marque."],
+        "camel-case brand",
+    ),
+    (
+        "Soins palliatifs... | Le Devoir",
+        ["Soins palliatifs... | Le Devoir"],
+        "a bar does not start a sentence",
+    ),
+    # --- more abbreviations, labels and quotes ----------------------------------
+    (
+        "Il est au 3e étage, esc. B. La porte est là.",
+        ["Il est au 3e étage, esc. B.", "La porte est là."],
+        "esc. B",
+    ),
+    ("Il aime l'art. A Paris, il peint.", ["Il aime l'art.", "A Paris, il peint."], "art. then À"),
+    ("Né c. 1500, il mourut jeune.", ["Né c. 1500, il mourut jeune."], "c. (circa)"),
+    ("Lisez-le (v. Dupont, 2010). Il faut.", ["Lisez-le (v. Dupont, 2010).", "Il faut."], "v."),
+    ("N.B. Les inscriptions sont closes.", ["N.B. Les inscriptions sont closes."], "N.B."),
+    ("Il a vu Louis XIV. Le roi dînait.", ["Il a vu Louis XIV.", "Le roi dînait."], "Roman"),
+    (
+        "Le score final : 3. Les joueurs sont contents.",
+        ["Le score final : 3.", "Les joueurs sont contents."],
+        "a value after a colon is not a label",
+    ),
+    (
+        "Trois raisons : 1. Le prix. 2. La qualité.",
+        ["Trois raisons : 1. Le prix.", "2. La qualité."],
+        "a first label after a colon",
+    ),
+    (
+        'Selon lui, l"équipe a gagné. Elle dit " bravo. " Puis elle part.',
+        ['Selon lui, l"équipe a gagné.', 'Elle dit " bravo. "', "Puis elle part."],
+        "a quote standing for an apostrophe does not count",
+    ),
+    ("« Merci.\u2009» Il part.", ["« Merci.\u2009»", "Il part."], "thin space before »"),
+    ("Il part. • Le point suivant.", ["Il part.", "• Le point suivant."], "bullet"),
+    ("Il a signé. #MeToo a suivi.", ["Il a signé.", "#MeToo a suivi."], "hashtag"),
+    (
+        "Il a vu « le film »... Puis il est rentré.",
+        ["Il a vu « le film »...", "Puis il est rentré."],
+        "ellipsis after a quote",
+    ),
+    (
+        "« Je ne sais pas... » Il partit.",
+        ["« Je ne sais pas... »", "Il partit."],
+        "ellipsis inside a quote",
+    ),
+    (
+        "La réunion a lieu le 3 sept. 2013 à Paris.",
+        ["La réunion a lieu le 3 sept. 2013 à Paris."],
+        "sept.",
+    ),
+    (
+        "Il est né en 1950 (cf. p. 3). Il vit.",
+        ["Il est né en 1950 (cf. p. 3).", "Il vit."],
+        "nested",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "rule"), CASES, ids=[c[2] for c in CASES])
+def test_split_sentences(text: str, expected: list[str], rule: str) -> None:
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected", "rule"), CASES, ids=[c[2] for c in CASES])
+def test_sentence_spans_tile_the_text(text: str, expected: list[str], rule: str) -> None:
+    spans = sentence_spans(text)
+    assert "".join(text[a:b] for a, b in spans) == text
+    assert all(a < b for a, b in spans)
+    assert [a for a, _ in spans[1:]] == [b for _, b in spans[:-1]]
+    assert [text[a:b].strip() for a, b in spans if text[a:b].strip()] == expected
+
+
+SPAN_CASES: list[tuple[str, list[tuple[int, int]]]] = [
+    ("", []),
+    ("  ", [(0, 2)]),
+    ("Oui. Non.", [(0, 5), (5, 9)]),
+    ("  Oui.  Non.  ", [(0, 8), (8, 14)]),
+    ("Oui\n\nNon", [(0, 5), (5, 8)]),
+]
+
+
+@pytest.mark.parametrize(("text", "spans"), SPAN_CASES)
+def test_whitespace_goes_to_the_preceding_span(text: str, spans: list[tuple[int, int]]) -> None:
+    assert sentence_spans(text) == spans
+
+
+def test_abbreviations_are_documented_kinds() -> None:
+    assert ABBREVIATIONS["M"] is AbbrevKind.TITLE
+    assert ABBREVIATIONS["etc"] is AbbrevKind.FINAL
+    assert ABBREVIATIONS["art"] is AbbrevKind.NUMBER
+    assert ABBREVIATIONS["col"] is AbbrevKind.NAME
+    assert all(not key.endswith(".") for key in ABBREVIATIONS)
+
+
+def test_splitting_is_fast() -> None:
+    paragraph = (
+        "M. Dupont, né le 1er mars 1950 à St. Louis (É.-U.), a dit : « Je pars. » "
+        "Il a acheté des pommes, des poires, etc. Puis il est parti à 8 h 30… "
+    )
+    text = paragraph * 5000  # about 0.75 MB
+    started = time.perf_counter()
+    sentences = split_sentences(text)
+    elapsed = time.perf_counter() - started
+    assert len(sentences) == 3 * 5000
+    assert elapsed < 3.0
+
+
+def test_no_catastrophic_backtracking() -> None:
+    for text in ("." * 200_000, ". " * 100_000, "a." * 100_000, "« »" * 50_000 + "!"):
+        started = time.perf_counter()
+        spans = sentence_spans(text)
+        assert "".join(text[a:b] for a, b in spans) == text
+        assert time.perf_counter() - started < 3.0
+
+
+# --- cut_spans -----------------------------------------------------------------
+
+
+def short(limit: int):
+    """A cheap stand-in for the tokenizer check: at most ``limit`` characters."""
+    return lambda piece: len(piece) <= limit
+
+
+def pieces(text: str, limit: int) -> list[str]:
+    spans = cut_spans(text, short(limit))
+    assert "".join(text[a:b] for a, b in spans) == text
+    assert [a for a, _ in spans[1:]] == [b for _, b in spans[:-1]]
+    return [text[a:b] for a, b in spans]
+
+
+CUT_CASES: list[tuple[str, int, list[str], str]] = [
+    ("", 10, [], "empty"),
+    ("court", 10, ["court"], "already fits"),
+    ("un deux trois quatre", 10, ["un deux ", "trois ", "quatre"], "spaces"),
+    (
+        "alpha beta, gamma delta epsilon",
+        16,
+        ["alpha beta, ", "gamma delta ", "epsilon"],
+        "comma preferred over a later space",
+    ),
+    ("aaaa ; bbbb cccc dddd", 14, ["aaaa ; ", "bbbb cccc dddd"], "semicolon"),
+    ("« oui » dit-il encore", 12, ["« oui » ", "dit-il ", "encore"], "closing quote"),
+    ("abcdefghij", 4, ["abcd", "efgh", "ij"], "hard cut"),
+    ("e\u0301e\u0301e\u0301", 3, ["e\u0301", "e\u0301", "e\u0301"], "combining accent kept whole"),
+    ("\ud83d\ude00\ud83d\ude00", 3, ["\ud83d\ude00", "\ud83d\ude00"], "surrogate pair kept whole"),
+    (f"3{NBSP}000 euros", 8, [f"3{NBSP}000 ", "euros"], "no cut at a no-break space"),
+    ("  un deux", 4, ["  un ", "deux"], "leading whitespace joins the first piece"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected", "rule"), CUT_CASES, ids=[c[3] for c in CUT_CASES]
+)
+def test_cut_spans(text: str, limit: int, expected: list[str], rule: str) -> None:
+    assert pieces(text, limit) == expected
+
+
+def test_cut_pieces_fit() -> None:
+    text = (
+        "Le ministère, qui a établi une ligne ; les militaires — eux — veillent » puis " * 40
+    ).strip()
+    for limit in (1, 7, 30, 80, 200):
+        assert all(len(p.strip()) <= limit for p in pieces(text, limit))
+
+
+def test_clause_break_beats_whitespace_near_the_limit() -> None:
+    text = "Les États-Unis conservent des canaux, pour discuter des problèmes de sécurité"
+    first = pieces(text, 60)[0]
+    assert first == "Les États-Unis conservent des canaux, "
+
+
+def test_hard_cut_of_a_long_url() -> None:
+    url = "https://exemple.fr/" + "a1b2c3d4e5" * 500
+    result = pieces(url, 200)
+    assert len(result) == -(-len(url) // 200)
+    assert all(len(p) <= 200 for p in result)
+
+
+def test_fits_is_called_logarithmically() -> None:
+    calls = 0
+
+    def fits(piece: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return len(piece) <= 100
+
+    text = "mot " * 25_000  # 100 000 characters, about 1 000 pieces
+    spans = cut_spans(text, fits)
+    assert calls < len(spans) * 20
+
+
+def test_long_paragraph_without_punctuation_is_cut_fast() -> None:
+    text = "unmot deuxmots troismots quatre " * 65_000  # about 2 MB
+    started = time.perf_counter()
+    spans = cut_spans(text, short(200))
+    elapsed = time.perf_counter() - started
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(len(text[a:b].strip()) <= 200 for a, b in spans)
+    assert elapsed < 10.0
