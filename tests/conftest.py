@@ -1,0 +1,64 @@
+"""Shared fixtures: offline Marian models and paths to the shared data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SEED = SAMPLES / "deconfliction.fr.txt"
+SHARED = ROOT.parent / "shared"
+COPY_MODEL = Path(__file__).resolve().parent / "fixtures" / "copy-marian"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep converted models out of the user's real cache during tests."""
+    import os
+
+    os.environ["TRANSLATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, skipping the test when a user's clone lacks it."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared is only beside CI and dev checkouts")
+    return path
+
+
+def _vocab_texts() -> list[str]:
+    return [line for p in sorted(SAMPLES.glob("*.txt")) for line in p.read_text().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Marian model (noise output) that stops after 8 tokens."""
+    from translate_cli.offline_models import build_tiny_random
+
+    out = tmp_path_factory.mktemp("tiny-marian")
+    return build_tiny_random(out, texts=_vocab_texts(), max_new_tokens=8)
+
+
+@pytest.fixture(scope="session")
+def short_limit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Marian model that accepts only 32 source tokens."""
+    from translate_cli.offline_models import build_tiny_random
+
+    out = tmp_path_factory.mktemp("tiny-marian-32")
+    return build_tiny_random(out, texts=_vocab_texts(), max_position_embeddings=32, max_new_tokens=6)
+
+
+@pytest.fixture(scope="session")
+def copy_model() -> Path:
+    """The committed tiny model trained to copy its input (tests/build_copy_model.py)."""
+    if not (COPY_MODEL / "config.json").is_file():
+        pytest.fail(f"{COPY_MODEL} missing: run python tests/build_copy_model.py")
+    return COPY_MODEL
+
+
+@pytest.fixture(scope="session")
+def tmx_dtd() -> Path:
+    return shared_path("data", "tmx", "tmx14.dtd")

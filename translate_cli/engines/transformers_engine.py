@@ -1,0 +1,104 @@
+"""MarianMT through transformers and torch: the reference engine.
+
+Generation settings come from the model's ``generation_config.json`` (beams,
+max/min length, bad words, length penalty); only an explicit ``--beams``
+overrides the beam count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+from transformers.utils import logging as hf_logging
+
+from ..config import Settings
+from ..document import Hypothesis
+from ..errors import EngineError, ModelError
+from ..models import ModelSource
+
+# Tokenizers that set no limit report a huge sentinel instead.
+_NO_LIMIT = 1_000_000
+
+
+def pick_device(requested: str) -> str:
+    """Resolve ``auto`` and check that CUDA is there when asked for."""
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise EngineError("device 'cuda' requested but torch sees no CUDA GPU; use --device cpu")
+    return requested
+
+
+class TransformersEngine:
+    """Translate with ``AutoModelForSeq2SeqLM.generate``.
+
+    Args:
+        source: Where the model files are.
+        settings: Run settings (device, beams, threads).
+    """
+
+    name = "transformers"
+
+    def __init__(self, source: ModelSource, settings: Settings) -> None:
+        # Long inputs are cut by the pipeline and load progress is ours to show:
+        # transformers' own warnings and bars would only clutter stderr.
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        if settings.threads:
+            torch.set_num_threads(settings.threads)
+        self.device = pick_device(settings.device)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(source.path)
+            self._model = AutoModelForSeq2SeqLM.from_pretrained(source.path)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{source.name}: cannot load model: {exc}") from None
+        self._model.eval().to(self.device)
+        self.model = source.name
+        self.revision = source.revision
+        self.beams = settings.beams or self._model.generation_config.num_beams or 1
+        limits = (
+            self.tokenizer.model_max_length,
+            getattr(self._model.config, "max_position_embeddings", None),
+        )
+        self.max_input_tokens = min((v for v in limits if v and v < _NO_LIMIT), default=512)
+        self.details = {"device": self.device, "torch": torch.__version__}
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Token counts including the end-of-sentence token."""
+        return [len(ids) for ids in self.tokenizer(list(texts)).input_ids]
+
+    @torch.inference_mode()
+    def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
+        """Generate translations and their length-normalised log-probabilities."""
+        if not texts:
+            return []
+        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True).to(self.device)
+        out = self._model.generate(
+            **batch,
+            num_beams=self.beams,
+            output_scores=True,
+            return_dict_in_generate=True,
+        )
+        decoded = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
+        return [Hypothesis(t.strip(), s) for t, s in zip(decoded, self._scores(out), strict=True)]
+
+    def _scores(self, out: object) -> list[float | None]:
+        """Per-sequence mean token log-probability (beam search gives it directly)."""
+        seq_scores = getattr(out, "sequences_scores", None)
+        if seq_scores is not None:
+            return [float(s) for s in seq_scores]
+        steps = getattr(out, "scores", None)
+        if not steps:
+            return [None] * len(out.sequences)  # type: ignore[attr-defined]
+        trans = self._model.compute_transition_scores(
+            out.sequences,  # type: ignore[attr-defined]
+            steps,
+            normalize_logits=True,
+        )
+        generated = out.sequences[:, -trans.shape[1] :]  # type: ignore[attr-defined]
+        mask = generated != self._model.generation_config.pad_token_id
+        sums = (trans.masked_fill(~mask, 0.0)).sum(dim=1)
+        counts = mask.sum(dim=1).clamp(min=1)
+        return [float(v) for v in sums / counts]

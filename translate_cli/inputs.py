@@ -1,0 +1,83 @@
+"""Turning command-line paths into jobs: files, folders walked, or standard input."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePath
+
+from .errors import UsageError
+from .pipeline import Job
+
+DEFAULT_GLOBS = ("*.txt", "*.md")
+STDIN = "-"
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path]:
+    """Files under ``folder`` matching ``globs``, in a stable (sorted) order.
+
+    Hidden files and folders are skipped, and so is ``skip`` (the output
+    folder, which may sit inside an input folder). Symbolic links to folders
+    are not followed, so a link loop cannot trap the walk.
+    """
+    skip_resolved = skip.resolve() if skip is not None else None
+    for root, dirs, files in os.walk(folder):
+        root_path = Path(root)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not _hidden(d) and (root_path / d).resolve() != skip_resolved
+        )
+        for name in sorted(files):
+            path = root_path / name
+            if not _hidden(name) and any(path.match(g) for g in globs):
+                yield path
+
+
+def collect_jobs(
+    paths: Sequence[str], globs: Sequence[str] = DEFAULT_GLOBS, output_dir: Path | None = None
+) -> list[Job]:
+    """Expand the paths given on the command line into jobs.
+
+    A file's outputs are named after the file itself; a folder's files keep
+    their path relative to the folder, mirrored under the output folder.
+
+    Raises:
+        UsageError: A path does not exist.
+    """
+    jobs: list[Job] = []
+    for raw in paths:
+        if raw == STDIN:
+            jobs.append(Job("<stdin>", PurePath("stdin.txt")))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for file in walk(path, globs, output_dir):
+                jobs.append(Job(str(file), PurePath(file.relative_to(path)), file))
+        elif path.exists() or path.is_symlink():
+            jobs.append(Job(raw, PurePath(path.name), path))
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    return _disambiguate(jobs)
+
+
+def _disambiguate(jobs: list[Job]) -> list[Job]:
+    """Give inputs that would share output names their full path instead.
+
+    ``a/x.txt`` and ``b/x.txt`` given as files would both be named ``x``;
+    each then mirrors its whole path (``a/x``, ``b/x``) under the output folder.
+    """
+    seen: dict[PurePath, int] = {}
+    for job in jobs:
+        seen[job.relative] = seen.get(job.relative, 0) + 1
+    out = []
+    for job in jobs:
+        if seen[job.relative] > 1 and job.path is not None:
+            parts = [p for p in job.path.parts if p not in ("/", "..", ".")]
+            job = Job(job.name, PurePath(*parts), job.path, job.text)
+        out.append(job)
+    return out

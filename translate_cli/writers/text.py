@@ -1,0 +1,128 @@
+"""Line-oriented formats: the English document, TSV, JSONL and Moses files."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import TextIO
+
+from ..document import AlignedPair, Result
+from .base import Writer, meta_record, register
+
+# Every character that some reader treats as a line break (str.splitlines
+# splits on all of these), so escaping them keeps one pair per line.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_TSV_ESCAPES.update({c: f"\\u{ord(c):04x}" for c in _LINE_BREAKS if c not in _TSV_ESCAPES})
+_TSV_ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _TSV_ESCAPES))
+_TSV_UNESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_LINE_BREAK_RE = re.compile(f"[{re.escape(_LINE_BREAKS)}]")
+
+TSV_COLUMNS = ("doc", "paragraph", "sentence", "source", "target", "flags", "score")
+
+
+def tsv_escape(text: str) -> str:
+    """Escape backslash, tab and line breaks so a TSV row stays one line of cells."""
+    return _TSV_ESCAPE_RE.sub(lambda m: _TSV_ESCAPES[m.group()], text)
+
+
+def tsv_unescape(cell: str) -> str:
+    """Invert :func:`tsv_escape`."""
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if len(code) == 5:
+            return chr(int(code[1:], 16))
+        return _TSV_UNESCAPES.get(code, code)
+
+    return _TSV_UNESCAPE_RE.sub(one, cell)
+
+
+def one_line(text: str) -> str:
+    """Replace line breaks with spaces, for formats with one segment per line."""
+    return _LINE_BREAK_RE.sub(" ", text)
+
+
+def pair_record(doc: str, pair: AlignedPair) -> dict[str, object]:
+    """The JSON-ready form of a pair; paragraph and sentence numbers start at 1."""
+    return {
+        "doc": doc,
+        "paragraph": pair.paragraph + 1,
+        "sentence": pair.index + 1,
+        "source": pair.source,
+        "target": pair.target,
+        "flags": list(pair.flags),
+        "score": None if pair.score is None else round(pair.score, 4),
+    }
+
+
+@register
+class DocumentWriter(Writer):
+    """The English document, paragraphs in the places they had in the source."""
+
+    name = "txt"
+    suffixes = (".en{ext}",)
+    description = "English document, paragraphs kept"
+
+    def write(self, results: Iterable[Result], *streams: TextIO) -> None:
+        for number, result in enumerate(results):
+            if number:
+                streams[0].write("\n")
+            paragraphs = result.paragraph_targets()
+            if paragraphs:
+                streams[0].write(result.document.separator.join(paragraphs) + "\n")
+
+
+@register
+class TSVWriter(Writer):
+    """Sentence-aligned table with a header row; cells escaped with backslashes."""
+
+    name = "tsv"
+    suffixes = (".fr-en.tsv",)
+    description = "sentence-aligned table (doc, paragraph, sentence, source, target, flags, score)"
+
+    def write(self, results: Iterable[Result], *streams: TextIO) -> None:
+        out = streams[0]
+        out.write("\t".join(TSV_COLUMNS) + "\n")
+        for result in results:
+            for pair in result.pairs:
+                rec = pair_record(result.document.name, pair)
+                rec["flags"] = ",".join(pair.flags)
+                rec["score"] = "" if rec["score"] is None else f"{rec['score']:.4f}"
+                out.write("\t".join(tsv_escape(str(rec[c])) for c in TSV_COLUMNS) + "\n")
+
+
+@register
+class JSONLWriter(Writer):
+    """Per document, a ``{"type": "meta"}`` record then one ``{"type": "pair"}`` per pair."""
+
+    name = "jsonl"
+    suffixes = (".fr-en.jsonl",)
+    description = "one JSON object per pair, after a metadata record"
+
+    def write(self, results: Iterable[Result], *streams: TextIO) -> None:
+        out = streams[0]
+        for result in results:
+            meta = {"type": "meta", **meta_record(result)}
+            out.write(json.dumps(meta, ensure_ascii=False) + "\n")
+            for pair in result.pairs:
+                rec = {"type": "pair", **pair_record(result.document.name, pair)}
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+@register
+class MosesWriter(Writer):
+    """Line-aligned parallel files: line *n* of ``.fr`` is translated by line *n* of ``.en``."""
+
+    name = "moses"
+    suffixes = (".fr-en.fr", ".fr-en.en")
+    description = "Moses parallel files, one sentence per line"
+
+    def write(self, results: Iterable[Result], *streams: TextIO) -> None:
+        source, target = streams
+        for result in results:
+            for pair in result.pairs:
+                source.write(one_line(pair.source) + "\n")
+                target.write(one_line(pair.target) + "\n")
