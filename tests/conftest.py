@@ -48,7 +48,9 @@ def short_limit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from translate_cli.offline_models import build_tiny_random
 
     out = tmp_path_factory.mktemp("tiny-marian-32")
-    return build_tiny_random(out, texts=_vocab_texts(), max_position_embeddings=32, max_new_tokens=6)
+    return build_tiny_random(
+        out, texts=_vocab_texts(), max_position_embeddings=32, max_new_tokens=6
+    )
 
 
 @pytest.fixture(scope="session")

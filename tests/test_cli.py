@@ -42,7 +42,11 @@ def test_python_dash_m_works():
         (["missing.txt"], 2, "missing.txt: no such file or folder"),
         ([str(SEED), "--engine", "fast"], 2, "unknown engine 'fast'"),
         ([str(SEED), "--format", "tsv,xlsx"], 2, "unknown format 'xlsx'"),
-        ([str(SEED), "--model", "./no-such-model"], 1, "./no-such-model: model directory not found"),
+        (
+            [str(SEED), "--model", "./no-such-model"],
+            1,
+            "./no-such-model: model directory not found",
+        ),
     ],
 )
 def test_errors_are_one_line_with_exit_code(args, code, message, tmp_path):
@@ -74,7 +78,7 @@ def test_bad_file_fails_the_run_but_not_the_others(tmp_path, tiny_model):
     )
     assert result.exit_code == 1
     assert f"{bad}: not a text file" in result.stderr
-    assert "1 translated, 1 failed" in result.stderr
+    assert "1 translated, 0 skipped (up to date), 1 failed" in result.stderr
     assert (out / "deconfliction.fr-en.jsonl").is_file()
 
 

@@ -75,7 +75,10 @@ def test_blank_line_document_is_unwrapped_and_headline_kept():
     ("text", "expected"),
     [
         # Headline over its paragraph, no blank line: line document, kept apart.
-        ("Titre sans point\nLe texte commence ici.", ("Titre sans point", "Le texte commence ici.")),
+        (
+            "Titre sans point\nLe texte commence ici.",
+            ("Titre sans point", "Le texte commence ici."),
+        ),
         # A line that stops mid-sentence before a lowercase word is rejoined.
         ("Il a dit que la\nréunion aura lieu.", ("Il a dit que la réunion aura lieu.",)),
         # Blank-line document: wrapped lines joined, short headline kept.
@@ -84,7 +87,10 @@ def test_blank_line_document_is_unwrapped_and_headline_kept():
             ("Titre", "Une longue ligne qui continue sur la ligne suivante sans rupture."),
         ),
         # List items in a block stay items.
-        ("Liste :\n\n- un élément\n- un autre élément", ("Liste :", "- un élément", "- un autre élément")),
+        (
+            "Liste :\n\n- un élément\n- un autre élément",
+            ("Liste :", "- un élément", "- un autre élément"),
+        ),
         ("", ()),
         ("  \n\n \n", ()),
     ],

@@ -69,7 +69,15 @@ def test_seed_end_to_end_through_the_cli(tmp_path, tiny_model, tmx_dtd):
 def test_too_long_sentence_is_cut_with_a_small_model(tmp_path, short_limit_model):
     path = SAMPLES / "rapport-climat.fr.txt"
     out = tmp_path / "out"
-    args = [str(path), "-o", str(out), "--model", str(short_limit_model), "--engine", "transformers"]
+    args = [
+        str(path),
+        "-o",
+        str(out),
+        "--model",
+        str(short_limit_model),
+        "--engine",
+        "transformers",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     assert "cut to fit the model" in result.stderr

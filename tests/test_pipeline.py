@@ -23,7 +23,11 @@ def test_seed_is_aligned_in_order_and_repeats_are_translated_once():
     distinct = {" ".join(s.text.split()) for s in sentences}
     assert len(engine.translated) == len(distinct) < len(sentences)
     c = translator.counters
-    assert (c.sentences, c.unique, c.engine_inputs) == (len(sentences), len(distinct), len(distinct))
+    assert (c.sentences, c.unique, c.engine_inputs) == (
+        len(sentences),
+        len(distinct),
+        len(distinct),
+    )
 
 
 def test_batches_are_length_sorted_and_within_budget():
@@ -65,7 +69,7 @@ def test_runner_isolates_a_bad_file(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     settings = Settings(output_dir=str(tmp_path / "out"), formats=("tsv",))
-    runner = Runner(settings, FakeEngine())
+    runner = Runner(settings, FakeEngine)
     report = runner.run([Job(str(p), PurePath(p.name), p) for p in (bad, good)])
     assert [o.status for o in report.outcomes] == ["failed", "translated"]
     assert "not a text file" in report.outcomes[0].error

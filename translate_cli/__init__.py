@@ -37,7 +37,32 @@ _EXPORTS = {
     "UsageError": "errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "AlignedPair",
+    "Document",
+    "Engine",
+    "Hypothesis",
+    "InputError",
+    "Job",
+    "ModelError",
+    "Outcome",
+    "Result",
+    "RunMeta",
+    "Runner",
+    "Sentence",
+    "Settings",
+    "TranslateError",
+    "Translator",
+    "UsageError",
+    "__version__",
+    "load_engine",
+    "load_settings",
+    "read_document",
+    "sentence_spans",
+    "split_sentences",
+    "translate_file",
+    "translate_text",
+]
 
 
 def __getattr__(name: str) -> Any:

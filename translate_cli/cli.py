@@ -1,14 +1,16 @@
 """The ``translate`` command: options → settings → library call → exit code.
 
 Only this module prints or exits. Library errors become one-line messages on
-stderr and exit codes here: 0 when every input was translated, 1 when any
-input or the model failed, 2 for usage errors (bad option, missing path).
-Heavy modules are imported inside the command so ``--help`` stays fast.
+stderr and exit codes here: 0 when every input was translated or already up
+to date, 1 when any input or the model failed, 2 for usage errors (bad option
+value, missing path). Heavy modules are imported inside the command so
+``--help`` stays fast.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -20,7 +22,7 @@ from .config import DEFAULT_MODEL, DEVICES, ENGINES, Settings
 if TYPE_CHECKING:
     from .pipeline import Outcome, RunReport
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _DEFAULTS = Settings()
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None)
@@ -37,61 +39,97 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _formats(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
+def _split_list(values: list[str] | str | None) -> tuple[str, ...] | None:
+    """Accept repeated options and comma lists alike: ``-f tsv -f tmx`` = ``-f tsv,tmx``."""
+    if values is None or values == []:
         return None
-    return tuple(v.strip() for v in value.split(",") if v.strip())
+    items = [values] if isinstance(values, str) else values
+    return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
 
 
 @app.command()
 def translate(
     paths: Annotated[
         list[str],
-        typer.Argument(help="French files or folders to translate; '-' reads standard input."),
+        typer.Argument(
+            metavar="PATH...",
+            help="French files or folders (walked recursively); '-' alone reads standard input.",
+        ),
     ],
     output_dir: Annotated[
         str | None,
         typer.Option(
-            "--output-dir", "-o", help=f"Folder for outputs [default: {_DEFAULTS.output_dir}]"
+            "--output-dir",
+            "-o",
+            metavar="DIR",
+            help=f"Folder for outputs, mirroring input folders [default: {_DEFAULTS.output_dir}]",
         ),
     ] = None,
     formats: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--format",
             "-f",
-            help=f"Comma list of outputs [default: {','.join(_DEFAULTS.formats)}]",
+            metavar="LIST",
+            help=f"Outputs, comma list [default: {','.join(_DEFAULTS.formats)}]",
         ),
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option("--model", "-m", help=f"Hub id or local model folder [default: {DEFAULT_MODEL}]"),
+        typer.Option(
+            "--model",
+            "-m",
+            metavar="ID|DIR",
+            help=f"Hub id or local model folder [default: {DEFAULT_MODEL}]",
+        ),
     ] = None,
     revision: Annotated[
-        str | None, typer.Option(help="Hub revision: branch, tag or commit")
+        str | None, typer.Option(metavar="REV", help="Hub revision: branch, tag or commit")
     ] = None,
     engine: Annotated[
-        str | None, typer.Option(help=f"{'|'.join(ENGINES)} [default: {_DEFAULTS.engine}]")
+        str | None,
+        typer.Option(metavar="|".join(ENGINES), help=f"[default: {_DEFAULTS.engine}]"),
     ] = None,
     device: Annotated[
-        str | None, typer.Option(help=f"{'|'.join(DEVICES)} [default: {_DEFAULTS.device}]")
+        str | None,
+        typer.Option(metavar="|".join(DEVICES), help=f"[default: {_DEFAULTS.device}]"),
     ] = None,
     beams: Annotated[
-        int | None, typer.Option(help="Beam size [default: the model's generation config]")
+        int | None,
+        typer.Option(metavar="N", help="Beam size [default: the model's generation config]"),
     ] = None,
     batch_tokens: Annotated[
         int | None,
-        typer.Option(help=f"Padded source tokens per batch [default: {_DEFAULTS.batch_tokens}]"),
+        typer.Option(
+            metavar="N", help=f"Padded source tokens per batch [default: {_DEFAULTS.batch_tokens}]"
+        ),
     ] = None,
     threads: Annotated[
-        int | None, typer.Option(help="CPU threads, 0 = engine default [default: 0]")
+        int | None,
+        typer.Option(metavar="N", help="CPU threads, 0 = engine default [default: 0]"),
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="TOML settings file")
+    globs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--glob",
+            metavar="PATTERN",
+            help=f"Files taken from folders [default: {','.join(_DEFAULTS.globs)}]",
+        ),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing but errors")
+    combined: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Also write NAME.fr-en.tsv and NAME.fr-en.tmx covering the whole run",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo inputs whose outputs are up to date")
     ] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", metavar="FILE", help="TOML settings file")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors")] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version"),
@@ -101,9 +139,11 @@ def translate(
 
     For each input it writes the English document (paragraphs kept), a TSV,
     a JSONL, Moses .fr/.en files and a TMX, aligned sentence by sentence.
+    A rerun skips inputs whose outputs are up to date.
     """
-    from .errors import ModelError, TranslateError, UsageError
+    from .errors import TranslateError, UsageError
 
+    started = time.perf_counter()
     try:
         settings = _settings(
             config,
@@ -114,21 +154,22 @@ def translate(
             beams=beams,
             batch_tokens=batch_tokens,
             threads=threads,
-            formats=_formats(formats),
+            formats=_split_list(formats),
+            globs=_split_list(globs),
             output_dir=output_dir,
         )
         if paths == ["-"]:
             _translate_stdin(settings)
             return
-        report = _translate_paths(paths, settings, quiet)
+        report = _translate_paths(paths, settings, quiet, force, combined)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
-    except (ModelError, TranslateError) as exc:
+    except TranslateError as exc:
         _fail(str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
-        _fail("interrupted; rerun to finish", 130)
+        _fail("interrupted; rerun the same command to finish", EXIT_INTERRUPTED)
     if not quiet:
-        _print_summary(report)
+        _print_summary(report, time.perf_counter() - started)
     if report.failed:
         raise typer.Exit(EXIT_FAILED)
 
@@ -155,37 +196,73 @@ def _translate_stdin(settings: Settings) -> None:
         sys.stdout.write(result.document.separator.join(paragraphs) + "\n")
 
 
-def _translate_paths(paths: list[str], settings: Settings, quiet: bool) -> RunReport:
-    from .engines import load_engine
+def _translate_paths(
+    paths: list[str], settings: Settings, quiet: bool, force: bool, combined: str | None
+) -> RunReport:
+    from .engines import load_engine, pick_engine
+    from .errors import UsageError
     from .inputs import collect_jobs
-    from .pipeline import Runner
+    from .models import resolve_model
+    from .pipeline import FAILED, Runner, settings_key, write_combined
+    from .progress import make_progress
+    from .writers import get_writer, output_paths
+    from .writers.text import read_jsonl
 
-    jobs = collect_jobs(paths, output_dir=Path(settings.output_dir))
+    if combined is not None and "jsonl" not in settings.formats:
+        # The combined files are assembled from each input's JSONL, which
+        # also lets inputs skipped as up to date appear in them.
+        settings = settings.replace(formats=(*settings.formats, "jsonl"))
+    output_root = Path(settings.output_dir)
+    jobs = collect_jobs(paths, settings.globs, output_root)
     if not jobs:
-        from .errors import UsageError
-
-        raise UsageError(f"no input files found in: {' '.join(paths)}")
-    runner = Runner(settings, load_engine(settings))
+        raise UsageError(
+            f"no input files matching {','.join(settings.globs)} in: {' '.join(paths)}"
+        )
+    source = resolve_model(settings.model, settings.revision)
+    key = settings_key(settings, source.revision, pick_engine(settings.engine))
+    runner = Runner(
+        settings,
+        lambda: load_engine(settings, source),
+        key,
+        resume=not force,
+        progress=make_progress(quiet),
+    )
 
     def report_failure(outcome: Outcome) -> None:
-        if outcome.status == "failed":
+        if outcome.status == FAILED:
             typer.echo(f"translate: error: {outcome.name}: {outcome.error}", err=True)
 
-    return runner.run(jobs, on_outcome=report_failure)
+    report = runner.run(jobs, on_outcome=report_failure)
+    if combined is not None:
+        jsonl = get_writer("jsonl")
+        done = [
+            output_paths(output_root, job.relative, jsonl)[0]
+            for job, outcome in zip(jobs, report.outcomes, strict=True)
+            if outcome.status != FAILED
+        ]
+
+        def results():
+            for path in done:
+                yield from read_jsonl(path)
+
+        if done:
+            write_combined(results, output_root, combined, ("tsv", "tmx"))
+    return report
 
 
-def _print_summary(report: RunReport) -> None:
+def _print_summary(report: RunReport, seconds: float) -> None:
     """The run summary, on stderr so stdout stays clean for piping."""
     c = report.counters
-    done = len(report.outcomes) - len(report.failed)
-    rate = c.sentences / report.seconds if report.seconds > 0 else 0.0
+    rate = c.sentences / report.seconds if report.seconds > 0 and c.sentences else 0.0
     lines = [
-        f"files: {done} translated, {len(report.failed)} failed",
+        f"files: {report.count('translated')} translated, "
+        f"{report.count('skipped')} skipped (up to date), {len(report.failed)} failed",
         f"sentences: {c.sentences} ({c.unique} unique, {c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")
         + ")",
-        f"time: {report.seconds:.2f} s ({rate:.1f} sentences/s)",
+        f"time: {seconds:.2f} s ({rate:.1f} sentences/s)",
     ]
+    lines += [f"failed: {o.name}: {o.error}" for o in report.failed]
     typer.echo("\n".join(lines), err=True)
 
 

@@ -47,6 +47,8 @@ class Settings:
     formats: tuple[str, ...] = ("txt", "tsv", "jsonl", "moses", "tmx")
     # Folder for outputs; each input's relative path is mirrored below it.
     output_dir: str = "translations"
+    # File patterns picked up when a folder is given (walked recursively).
+    globs: tuple[str, ...] = ("*.txt", "*.md")
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

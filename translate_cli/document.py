@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from .errors import InputError
 
 # Characters that end a line that is a complete unit (sentence, headline with
 # punctuation, or quote close). A line ending otherwise continues on the next.
-_FINAL = ".!?…:;»\"”’)]"
+_FINAL = '.!?…:;»"”’)]'
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–—]|\d{1,3}[.)])\s+")
 _BOMS = (
@@ -228,11 +229,9 @@ def _unwrap_block(lines: list[str]) -> list[str]:
     """Join the hard-wrapped lines of one blank-line block into paragraphs."""
     width = max(len(line) for line in lines)
     paragraphs: list[list[str]] = [[lines[0]]]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         headline = (
-            not _is_final(prev)
-            and not _starts_lower(line)
-            and len(prev) < _HEADLINE_RATIO * width
+            not _is_final(prev) and not _starts_lower(line) and len(prev) < _HEADLINE_RATIO * width
         )
         if headline or _LIST_ITEM.match(line):
             paragraphs.append([line])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,29 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_parts(path: Path) -> None:
+    """Delete temporary files a killed run left for ``path``.
+
+    Temporary names carry the writer's process id, so only files whose
+    process is gone are removed; a concurrent run's files are left alone.
+    """
+    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = part.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                part.unlink()
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[TextIO]:
     """Open a temporary file beside ``path`` and move it into place on success.
@@ -29,7 +53,10 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     On error the temporary file is removed and ``path`` is left untouched.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    remove_stale_parts(path)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             yield fh

@@ -9,7 +9,6 @@ from pathlib import Path, PurePath
 from .errors import UsageError
 from .pipeline import Job
 
-DEFAULT_GLOBS = ("*.txt", "*.md")
 STDIN = "-"
 
 
@@ -28,9 +27,7 @@ def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path
     for root, dirs, files in os.walk(folder):
         root_path = Path(root)
         dirs[:] = sorted(
-            d
-            for d in dirs
-            if not _hidden(d) and (root_path / d).resolve() != skip_resolved
+            d for d in dirs if not _hidden(d) and (root_path / d).resolve() != skip_resolved
         )
         for name in sorted(files):
             path = root_path / name
@@ -38,8 +35,15 @@ def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path
                 yield path
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def collect_jobs(
-    paths: Sequence[str], globs: Sequence[str] = DEFAULT_GLOBS, output_dir: Path | None = None
+    paths: Sequence[str], globs: Sequence[str], output_dir: Path | None = None
 ) -> list[Job]:
     """Expand the paths given on the command line into jobs.
 
@@ -52,14 +56,15 @@ def collect_jobs(
     jobs: list[Job] = []
     for raw in paths:
         if raw == STDIN:
-            jobs.append(Job("<stdin>", PurePath("stdin.txt")))
-            continue
+            raise UsageError("'-' (standard input) cannot be mixed with other paths")
         path = Path(raw)
         if path.is_dir():
             for file in walk(path, globs, output_dir):
-                jobs.append(Job(str(file), PurePath(file.relative_to(path)), file))
+                jobs.append(
+                    Job(str(file), PurePath(file.relative_to(path)), file, size=_size(file))
+                )
         elif path.exists() or path.is_symlink():
-            jobs.append(Job(raw, PurePath(path.name), path))
+            jobs.append(Job(raw, PurePath(path.name), path, size=_size(path)))
         else:
             raise UsageError(f"{raw}: no such file or folder")
     return _disambiguate(jobs)
@@ -78,6 +83,6 @@ def _disambiguate(jobs: list[Job]) -> list[Job]:
     for job in jobs:
         if seen[job.relative] > 1 and job.path is not None:
             parts = [p for p in job.path.parts if p not in ("/", "..", ".")]
-            job = Job(job.name, PurePath(*parts), job.path, job.text)
+            job = Job(job.name, PurePath(*parts), job.path, job.text, job.size)
         out.append(job)
     return out

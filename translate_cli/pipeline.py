@@ -12,9 +12,11 @@ the second time, and neither does a sentence repeated across files.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -35,6 +37,7 @@ from .document import (
 from .engines import Engine, load_engine
 from .errors import TranslateError
 from .fsutil import atomic_writer
+from .progress import NoProgress, Progress
 from .segment import cut_spans, split_sentences
 from .writers import get_writer, meta_path, meta_record, output_paths
 
@@ -80,11 +83,18 @@ class Translator:
         engine: The loaded engine.
         batch_tokens: Padded source tokens per engine call.
         counters: Running totals for the summary.
+        on_batch: Called with the number of texts each engine call finished
+            (progress reporting).
+        memo_size: Most translations kept for reuse. Oldest entries go first,
+            which bounds memory on long runs while still catching the repeats
+            that matter (inside a document, and across neighbouring files).
     """
 
     engine: Engine
     batch_tokens: int
     counters: Counters = field(default_factory=Counters)
+    on_batch: Callable[[int], None] | None = None
+    memo_size: int = 200_000
     _memo: dict[str, tuple[Hypothesis, bool]] = field(default_factory=dict)
 
     def _fits(self, text: str) -> bool:
@@ -96,22 +106,30 @@ class Translator:
         pieces = [key[a:b].strip() for a, b in cut_spans(key, self._fits)]
         return [p for p in pieces if p]
 
+    def prepare(self, texts: Iterable[str]) -> dict[str, tuple[Hypothesis, bool]]:
+        """Translate whatever in ``texts`` is not known yet, in shared batches.
+
+        Sentences of many documents are passed together so they share
+        batches; :meth:`translate` then finds them in the memo.
+
+        Returns:
+            The new translations by sentence key (also remembered).
+        """
+        new, _ = unique([k for k in map(sentence_key, texts) if k not in self._memo])
+        self.counters.unique += len(new)
+        return self._translate_new(new) if new else {}
+
     def translate(self, texts: Sequence[str]) -> list[tuple[Hypothesis, bool]]:
         """Translate sentences; returns each one's hypothesis and whether it was cut.
 
         Args:
             texts: Sentences in any order, repeats allowed.
         """
-        keys = [sentence_key(t) for t in texts]
-        distinct, _ = unique(keys)
-        new = [k for k in distinct if k not in self._memo]
-        self.counters.sentences += len(keys)
-        self.counters.unique += len(new)
-        if new:
-            self._translate_new(new)
-        return [self._memo[k] for k in keys]
+        fresh = self.prepare(texts)
+        self.counters.sentences += len(texts)
+        return [fresh.get(k) or self._memo[k] for k in map(sentence_key, texts)]
 
-    def _translate_new(self, new: list[str]) -> None:
+    def _translate_new(self, new: list[str]) -> dict[str, tuple[Hypothesis, bool]]:
         tokens = dict(zip(new, self.engine.count_tokens(new), strict=True))
         pieces = {key: self._pieces(key, tokens[key]) for key in new}
         jobs, _ = unique([p for ps in pieces.values() for p in ps])
@@ -122,16 +140,24 @@ class Translator:
         for batch in plan_batches([tokens[j] for j in jobs], self.batch_tokens):
             texts = [jobs[i] for i in batch]
             done.update(zip(texts, self.engine.translate_batch(texts), strict=True))
+            if self.on_batch:
+                self.on_batch(len(texts))
         self.counters.engine_inputs += len(jobs)
+        fresh: dict[str, tuple[Hypothesis, bool]] = {}
         for key, parts in pieces.items():
             if len(parts) == 1:
-                self._memo[key] = (done[parts[0]], False)
+                fresh[key] = (done[parts[0]], False)
                 continue
             self.counters.split += 1
             scores = [s for s in (done[p].score for p in parts) if s is not None]
             joined = " ".join(t for t in (done[p].text for p in parts) if t)
             score = sum(scores) / len(scores) if scores else None
-            self._memo[key] = (Hypothesis(joined, score), True)
+            fresh[key] = (Hypothesis(joined, score), True)
+        for key, value in fresh.items():
+            if len(self._memo) >= self.memo_size:
+                del self._memo[next(iter(self._memo))]
+            self._memo[key] = value
+        return fresh
 
 
 def run_meta(engine: Engine) -> RunMeta:
@@ -147,9 +173,19 @@ def run_meta(engine: Engine) -> RunMeta:
     )
 
 
-def align(document: Document, translator: Translator, meta: RunMeta) -> Result:
-    """Translate one document into aligned pairs, in document order."""
-    sentences = sentences_of(document)
+def align(
+    document: Document,
+    translator: Translator,
+    meta: RunMeta,
+    sentences: Sequence[Sentence] | None = None,
+) -> Result:
+    """Translate one document into aligned pairs, in document order.
+
+    Args:
+        sentences: The document's sentences, when already split.
+    """
+    if sentences is None:
+        sentences = sentences_of(document)
     hyps = translator.translate([s.text for s in sentences])
     pairs = tuple(
         AlignedPair(s.paragraph, s.index, s.text, h.text, (SPLIT,) if cut else (), h.score)
@@ -159,48 +195,68 @@ def align(document: Document, translator: Translator, meta: RunMeta) -> Result:
 
 
 def write_outputs(
-    result: Result, output_dir: Path, relative: PurePath, formats: Iterable[str]
+    result: Result,
+    output_dir: Path,
+    relative: PurePath,
+    formats: Iterable[str],
+    settings_key: str = "",
 ) -> list[Path]:
-    """Write every chosen format plus the metadata file, each atomically.
+    """Write every chosen format, then the metadata file, each atomically.
+
+    The metadata file is written last and names the outputs and the settings
+    that produced them, so its presence marks a complete, up-to-date set
+    (see :func:`is_up_to_date`).
 
     Returns:
-        The paths written, metadata file last (its presence marks the set complete).
+        The paths written, metadata file last.
     """
-    import json
-
     written: list[Path] = []
     for name in formats:
         writer = get_writer(name)
         paths = output_paths(output_dir, relative, writer)
-        with _open_all(paths) as streams:
+        with contextlib.ExitStack() as stack:
+            streams = [stack.enter_context(atomic_writer(p)) for p in paths]
             writer.write([result], *streams)
         written.extend(paths)
-    meta = {**meta_record(result), "outputs": [p.name for p in written]}
+    meta = {
+        **meta_record(result),
+        "settings_key": settings_key,
+        "outputs": [p.name for p in written],
+    }
     meta_file = meta_path(output_dir, relative)
     with atomic_writer(meta_file) as fh:
         fh.write(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     return [*written, meta_file]
 
 
-class _open_all:
-    """Open several atomic writers together; all are committed or none."""
+def settings_key(settings: Settings, revision: str, engine: str) -> str:
+    """A digest of everything that changes the outputs of an unchanged input."""
+    fields = {
+        "model": settings.model,
+        "revision": revision,
+        "engine": engine,
+        "beams": settings.beams,
+        "formats": sorted(settings.formats),
+        "tool": __version__,
+    }
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
-    def __init__(self, paths: Sequence[Path]) -> None:
-        self._cms = [atomic_writer(p) for p in paths]
 
-    def __enter__(self) -> list:
-        return [cm.__enter__() for cm in self._cms]
+def is_up_to_date(meta_file: Path, source_sha256: str, key: str) -> bool:
+    """Whether a previous run left complete outputs for this input and settings.
 
-    def __exit__(self, *exc: object) -> None:
-        # Commit in reverse so an error in one still rolls back the others.
-        error = exc
-        for cm in reversed(self._cms):
-            try:
-                cm.__exit__(*error)
-            except BaseException as e:  # pragma: no cover - disk full and the like
-                error = (type(e), e, e.__traceback__)
-        if error is not exc and error[1] is not None:
-            raise error[1]  # type: ignore[misc]
+    The metadata file records the source hash, the settings key and the
+    outputs; all must match and every output must still exist.
+    """
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(meta, dict):
+        return False
+    if meta.get("source_sha256") != source_sha256 or meta.get("settings_key") != key:
+        return False
+    return all((meta_file.parent / name).is_file() for name in meta.get("outputs", []))
 
 
 def translate_text(
@@ -248,12 +304,41 @@ def translate_file(
 
 
 @dataclass(frozen=True)
+class Job:
+    """One input of a run: where to read it and where its outputs go.
+
+    Attributes:
+        name: Display name.
+        relative: Path mirrored under the output folder.
+        path: File to read, or None when ``text`` is given.
+        text: Already decoded text (standard input).
+        size: Bytes, for progress estimates.
+    """
+
+    name: str
+    relative: PurePath
+    path: Path | None = None
+    text: str | None = None
+    size: int = 0
+
+    def read(self) -> Document:
+        if self.path is None:
+            return document_from_text(self.text or "", self.name)
+        return read_document(self.path, self.name)
+
+
+TRANSLATED, SKIPPED, FAILED = "translated", "skipped", "failed"
+# Tokens in a typical news sentence for opus-mt's vocabulary; sizes the window.
+_TYPICAL_SENTENCE_TOKENS = 32
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What happened to one input in a run.
 
     Attributes:
         name: The input as displayed.
-        status: ``translated`` or ``failed``.
+        status: ``translated``, ``skipped`` (outputs up to date) or ``failed``.
         error: The reason, for failed inputs.
         outputs: Files written.
     """
@@ -266,88 +351,189 @@ class Outcome:
 
 @dataclass
 class RunReport:
-    """Outcomes and totals of a run, for the summary and the exit code."""
+    """Outcomes (in input order) and totals of a run, for the summary and exit code."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
     seconds: float = 0.0
 
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
+        return [o for o in self.outcomes if o.status == FAILED]
 
 
-@dataclass(frozen=True)
-class Job:
-    """One input of a run: where to read it and where its outputs go.
-
-    Attributes:
-        name: Display name.
-        relative: Path mirrored under the output folder.
-        path: File to read, or None when ``text`` is given.
-        text: Already decoded text (standard input).
-    """
-
-    name: str
-    relative: PurePath
-    path: Path | None = None
-    text: str | None = None
-
-    def read(self) -> Document:
-        if self.path is None:
-            return document_from_text(self.text or "", self.name)
-        return read_document(self.path, self.name)
+@dataclass
+class _Pending:
+    index: int
+    job: Job
+    document: Document
+    sentences: list[Sentence]
 
 
 class Runner:
-    """Translates inputs one after another with one engine and one memo.
+    """Translates many inputs with one engine, streaming and resumable.
 
-    Failures are isolated per input: an unreadable or undecodable file becomes
-    a ``failed`` outcome and the run goes on.
+    Inputs are read a few at a time into a window of about ``window``
+    sentences. The window's new sentences are translated together, so short
+    files share batches (cross-file batching), and then each file of the window
+    is aligned and written at once. Memory therefore stays bounded for any
+    number of files, and a file's outputs appear as soon as its window is done.
+
+    Failures are isolated per input: an unreadable, binary or undecodable
+    file becomes a ``failed`` outcome and the run goes on. With ``resume``,
+    inputs whose outputs are up to date (same source hash and settings, see
+    :func:`is_up_to_date`) are skipped, and the engine is not even loaded when
+    nothing is left to translate.
 
     Args:
         settings: Run settings.
-        engine: The loaded engine, shared by every input.
-        on_result: Called with each translated document and its job; returns
-            the paths written. Defaults to writing ``settings.formats`` under
-            ``settings.output_dir``.
+        load: Returns the engine; called once, on first need.
+        key: Settings key recorded in outputs (:func:`settings_key`).
+        resume: Skip inputs whose outputs are up to date.
+        progress: Observer of the run (the CLI's progress display).
+        window: Sentences read ahead and translated together; by default
+            about eight batches' worth, enough for full batches across short
+            files while each file's outputs still appear soon after it is read.
     """
 
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
-        on_result: Callable[[Result, Job], Sequence[Path]] | None = None,
+        load: Callable[[], Engine],
+        key: str = "",
+        resume: bool = True,
+        progress: Progress | None = None,
+        window: int | None = None,
     ) -> None:
         self.settings = settings
-        self.translator = Translator(engine, settings.batch_tokens)
-        self.meta = run_meta(engine)
-        self._on_result = on_result or self._write
+        self.key = key
+        self.resume = resume
+        self.window = window or max(16, settings.batch_tokens // _TYPICAL_SENTENCE_TOKENS * 8)
+        self.progress = progress or NoProgress()
+        self.counters = Counters()
+        self._load = load
+        self._translator: Translator | None = None
+        self._meta: RunMeta | None = None
 
-    def _write(self, result: Result, job: Job) -> Sequence[Path]:
-        return write_outputs(
-            result, Path(self.settings.output_dir), job.relative, self.settings.formats
-        )
-
-    def process(self, job: Job) -> Outcome:
-        """Translate one input and hand the result on; never raises for bad input."""
-        try:
-            result = align(job.read(), self.translator, self.meta)
-            outputs = tuple(self._on_result(result, job))
-        except (TranslateError, OSError, UnicodeError) as exc:
-            return Outcome(job.name, "failed", str(exc).removeprefix(f"{job.name}: "))
-        return Outcome(job.name, "translated", outputs=outputs)
+    @property
+    def translator(self) -> Translator:
+        if self._translator is None:
+            engine = self._load()
+            self._translator = Translator(engine, self.settings.batch_tokens, self.counters)
+            self._meta = run_meta(engine)
+        return self._translator
 
     def run(
-        self, jobs: Iterable[Job], on_outcome: Callable[[Outcome], None] | None = None
+        self, jobs: Sequence[Job], on_outcome: Callable[[Outcome], None] | None = None
     ) -> RunReport:
-        """Process every job and collect the outcomes, totals and wall time."""
-        report = RunReport(counters=self.translator.counters)
+        """Process every job; returns the outcomes in input order and the totals.
+
+        Raises:
+            ModelError: The model cannot be loaded (nothing can be translated).
+            EngineError: The engine failed.
+        """
         start = time.perf_counter()
-        for job in jobs:
-            outcome = self.process(job)
-            report.outcomes.append(outcome)
+        outcomes: dict[int, Outcome] = {}
+
+        def finish(index: int, outcome: Outcome) -> None:
+            outcomes[index] = outcome
+            self.progress.file_done()
             if on_outcome:
                 on_outcome(outcome)
-        report.seconds = time.perf_counter() - start
-        return report
+
+        self.progress.start(len(jobs), sum(j.size for j in jobs))
+        window: list[_Pending] = []
+        for index, job in enumerate(jobs):
+            item = self._read(index, job)
+            if isinstance(item, Outcome):
+                finish(index, item)
+                continue
+            window.append(item)
+            if sum(len(p.sentences) for p in window) >= self.window:
+                for i, outcome in self._flush(window):
+                    finish(i, outcome)
+                window = []
+        for i, outcome in self._flush(window):
+            finish(i, outcome)
+        self.progress.close()
+        return RunReport(
+            [outcomes[i] for i in sorted(outcomes)], self.counters, time.perf_counter() - start
+        )
+
+    def _read(self, index: int, job: Job) -> _Pending | Outcome:
+        try:
+            document = job.read()
+        except (TranslateError, OSError, UnicodeError) as exc:
+            return Outcome(job.name, FAILED, _reason(exc, job))
+        if self.resume and job.path is not None:
+            meta_file = meta_path(Path(self.settings.output_dir), job.relative)
+            if is_up_to_date(meta_file, document.sha256, self.key):
+                return Outcome(job.name, SKIPPED)
+        sentences = sentences_of(document)
+        self.progress.add_sentences(len(sentences), job.size)
+        return _Pending(index, job, document, sentences)
+
+    def _flush(self, window: list[_Pending]) -> Iterator[tuple[int, Outcome]]:
+        """Translate a window's sentences together, then align and write each file."""
+        if not window:
+            return
+        texts = [s.text for p in window for s in p.sentences]
+        translator = self.translator
+        # The engine reports distinct texts; scale them to sentences so the bar
+        # counts what the user counts, and top it up once the window is done.
+        scale = len(texts) / max(len({sentence_key(t) for t in texts}), 1)
+        shown = 0.0
+
+        def on_batch(count: int) -> None:
+            nonlocal shown
+            step = min(count * scale, len(texts) - shown)
+            shown += step
+            self.progress.advance(step)
+
+        translator.on_batch = on_batch
+        try:
+            translator.prepare(texts)
+        finally:
+            translator.on_batch = None
+        self.progress.advance(len(texts) - shown)
+        assert self._meta is not None
+        for pending in window:
+            try:
+                result = align(pending.document, translator, self._meta, pending.sentences)
+                outputs = self._write(result, pending.job)
+            except (TranslateError, OSError, UnicodeError) as exc:
+                yield pending.index, Outcome(pending.job.name, FAILED, _reason(exc, pending.job))
+                continue
+            yield pending.index, Outcome(pending.job.name, TRANSLATED, outputs=tuple(outputs))
+
+    def _write(self, result: Result, job: Job) -> list[Path]:
+        return write_outputs(
+            result, Path(self.settings.output_dir), job.relative, self.settings.formats, self.key
+        )
+
+
+def _reason(exc: BaseException, job: Job) -> str:
+    return str(exc).removeprefix(f"{job.name}: ")
+
+
+def write_combined(
+    results: Callable[[], Iterable[Result]], output_dir: Path, name: str, formats: Sequence[str]
+) -> list[Path]:
+    """Write one file per format covering many documents, in the order given.
+
+    Used for ``--combined``: reviewers work through a whole run in one TSV or
+    TMX. ``results`` is called once per format and may return a generator, so
+    the run is never held in memory.
+    """
+    written: list[Path] = []
+    for fmt in formats:
+        writer = get_writer(fmt)
+        paths = output_paths(output_dir, PurePath(name + ".txt"), writer)
+        with contextlib.ExitStack() as stack:
+            streams = [stack.enter_context(atomic_writer(p)) for p in paths]
+            writer.write(results(), *streams)
+        written.extend(paths)
+    return written

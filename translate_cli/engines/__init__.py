@@ -13,7 +13,7 @@ import importlib.util
 
 from ..config import Settings
 from ..errors import unknown_choice
-from ..models import resolve_model
+from ..models import ModelSource, resolve_model
 from .base import Engine
 
 ENGINES: dict[str, str] = {
@@ -32,8 +32,12 @@ def pick_engine(requested: str) -> str:
     return "transformers"
 
 
-def load_engine(settings: Settings) -> Engine:
+def load_engine(settings: Settings, source: ModelSource | None = None) -> Engine:
     """Locate the model (downloading it on first use) and load the chosen engine.
+
+    Args:
+        settings: Run settings (model, engine, device, beams, threads).
+        source: The already located model, to skip locating it again.
 
     Raises:
         ModelError: The model cannot be found or loaded.
@@ -42,8 +46,7 @@ def load_engine(settings: Settings) -> Engine:
     name = pick_engine(settings.engine)
     module_name, _, class_name = ENGINES[name].partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    source = resolve_model(settings.model, settings.revision)
-    return cls(source, settings)
+    return cls(source or resolve_model(settings.model, settings.revision), settings)
 
 
 __all__ = ["ENGINES", "Engine", "load_engine", "pick_engine"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TextIO
 
-from ..document import AlignedPair, Result
+from ..document import AlignedPair, Document, Result, RunMeta
 from .base import Writer, meta_record, register
 
 # Every character that some reader treats as a line break (str.splitlines
@@ -126,3 +127,41 @@ class MosesWriter(Writer):
             for pair in result.pairs:
                 source.write(one_line(pair.source) + "\n")
                 target.write(one_line(pair.target) + "\n")
+
+
+def read_jsonl(path: Path) -> Iterator[Result]:
+    """Read a JSONL output back into Results, one per meta record.
+
+    The paragraph texts are not stored in JSONL, so the documents come back
+    with empty paragraphs; pairs, metadata and names are complete.
+    """
+    meta_fields = set(RunMeta.__dataclass_fields__)
+    current: tuple[Document, RunMeta] | None = None
+    pairs: list[AlignedPair] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if rec.get("type") == "meta":
+                if current is not None:
+                    yield Result(current[0], tuple(pairs), current[1])
+                meta = RunMeta(**{k: v for k, v in rec.items() if k in meta_fields})
+                doc = Document(
+                    rec["document"],
+                    ("",) * int(rec.get("paragraphs", 0)),
+                    encoding=rec.get("encoding", ""),
+                    sha256=rec.get("source_sha256", ""),
+                )
+                current, pairs = (doc, meta), []
+            elif rec.get("type") == "pair":
+                pairs.append(
+                    AlignedPair(
+                        rec["paragraph"] - 1,
+                        rec["sentence"] - 1,
+                        rec["source"],
+                        rec["target"],
+                        tuple(rec.get("flags", ())),
+                        rec.get("score"),
+                    )
+                )
+    if current is not None:
+        yield Result(current[0], tuple(pairs), current[1])
