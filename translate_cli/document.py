@@ -37,9 +37,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# C0 controls other than tab, newline, vertical tab, form feed and carriage
-# return: text files hardly ever hold them, binary files nearly always do.
-_BINARY_CONTROLS = frozenset(bytes(range(0, 9)) + bytes(range(14, 32)))
+# C0 controls other than NUL, tab, newline, vertical tab, form feed and
+# carriage return. Scraped text may hold a few stray ones; binary files hold
+# NUL bytes, or these in bulk.
+_CONTROLS = bytes(range(1, 9)) + bytes(range(14, 32))
+_BINARY_CONTROL_SHARE = 0.05
 # Single-byte encodings French text is found in. Restricting the detector to
 # them avoids the classic misreading of short French text as cp1250 ("ŕ").
 _FRENCH_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850")
@@ -191,7 +193,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 break
-    if any(b in _BINARY_CONTROLS for b in sample):
+    controls = len(sample) - len(sample.translate(None, _CONTROLS))
+    if b"\x00" in sample or controls > max(8, _BINARY_CONTROL_SHARE * len(sample)):
         raise InputError(name, "not a text file (binary content)")
     try:
         return data.decode("utf-8"), "utf-8"

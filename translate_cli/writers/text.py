@@ -41,6 +41,21 @@ def tsv_unescape(cell: str) -> str:
     return _TSV_UNESCAPE_RE.sub(one, cell)
 
 
+_JSON_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_LINE_BREAK_RE = re.compile("[\x85\u2028\u2029]")
+
+
+def json_line(record: dict) -> str:
+    """One JSON object on one line, safe for every line-splitting reader.
+
+    ``ensure_ascii=False`` keeps French readable, but would leave U+0085,
+    U+2028 and U+2029 raw, which ``str.splitlines`` and some JSON-lines
+    readers treat as line ends; those three are escaped.
+    """
+    text = json.dumps(record, ensure_ascii=False)
+    return _JSON_LINE_BREAK_RE.sub(lambda m: _JSON_LINE_BREAKS[m.group()], text) + "\n"
+
+
 def one_line(text: str) -> str:
     """Replace line breaks with spaces, for formats with one segment per line."""
     return _LINE_BREAK_RE.sub(" ", text)
@@ -106,11 +121,9 @@ class JSONLWriter(Writer):
     def write(self, results: Iterable[Result], *streams: TextIO) -> None:
         out = streams[0]
         for result in results:
-            meta = {"type": "meta", **meta_record(result)}
-            out.write(json.dumps(meta, ensure_ascii=False) + "\n")
+            out.write(json_line({"type": "meta", **meta_record(result)}))
             for pair in result.pairs:
-                rec = {"type": "pair", **pair_record(result.document.name, pair)}
-                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                out.write(json_line({"type": "pair", **pair_record(result.document.name, pair)}))
 
 
 @register
