@@ -21,6 +21,12 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["TRANSLATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own user data folder, hence its own translation memory."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 def shared_path(*parts: str) -> Path:
     """A path under ../shared, skipping the test when a user's clone lacks it."""
     path = SHARED.joinpath(*parts)

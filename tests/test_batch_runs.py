@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from translate_cli.cli import app
 from translate_cli.config import Settings
 from translate_cli.inputs import collect_jobs
-from translate_cli.pipeline import Job, Runner
+from translate_cli.pipeline import Job, Runner, RunPlan
 from translate_cli.progress import LogProgress
 
 from .conftest import SAMPLES
@@ -70,7 +70,7 @@ def test_nested_tree_with_a_bad_file(tmp_path, tiny_model):
     assert result.exit_code == 1
     assert f"{corpus / 'b' / 'broken.txt'}: not a text file" in result.stderr
     assert "files: 3 translated, 0 skipped (up to date), 1 failed" in result.stderr
-    assert "sentences: 6 (6 unique, 6 sent to the engine)" in result.stderr
+    assert "sentences: 6 (6 unique, 0 from memory, 6 sent to the engine)" in result.stderr
     assert (out / "a" / "article.fr-en.tsv").is_file()
     assert (out / "b" / "article.fr-en.tsv").is_file()
     assert (out / "b" / "deep" / "notes.en.md").is_file()
@@ -89,24 +89,25 @@ def test_rerun_skips_up_to_date_files_without_loading_the_model(tmp_path):
         loads.append(FakeEngine())
         return loads[-1]
 
-    first = Runner(settings, load, key="k1").run(jobs)
+    k1, k2 = RunPlan("m", "rev1", "fake", 1), RunPlan("m", "rev2", "fake", 1)
+    first = Runner(settings, load, k1).run(jobs)
     assert [o.status for o in first.outcomes] == ["translated"] * 3
-    second = Runner(settings, load, key="k1").run(jobs)
+    second = Runner(settings, load, k1).run(jobs)
     assert [o.status for o in second.outcomes] == ["skipped"] * 3
     assert len(loads) == 1  # the rerun never loaded the engine
 
     # A changed source, or changed settings, make the file stale again.
     (corpus / "a" / "article.txt").write_text("Le maire est revenu.\n")
-    third = Runner(settings, load, key="k1").run(jobs)
+    third = Runner(settings, load, k1).run(jobs)
     assert [o.status for o in third.outcomes] == ["translated", "skipped", "skipped"]
-    fourth = Runner(settings, load, key="k2").run(jobs)
+    fourth = Runner(settings, load, k2).run(jobs)
     assert [o.status for o in fourth.outcomes] == ["translated"] * 3
-    forced = Runner(settings, load, key="k2", resume=False).run(jobs)
+    forced = Runner(settings, load, k2, resume=False).run(jobs)
     assert [o.status for o in forced.outcomes] == ["translated"] * 3
 
     # A deleted output makes its input stale.
     (tmp_path / "out" / "b" / "article.fr-en.tsv").unlink()
-    fifth = Runner(settings, load, key="k2").run(jobs)
+    fifth = Runner(settings, load, k2).run(jobs)
     assert [o.status for o in fifth.outcomes] == ["skipped", "translated", "skipped"]
 
 

@@ -42,7 +42,7 @@ def test_seed_end_to_end_through_the_cli(tmp_path, tiny_model, tmx_dtd):
     )
     rows = (out / "deconfliction.fr-en.tsv").read_text().splitlines()
     assert len(rows) == n + 1
-    assert all(len(r.split("\t")) == 7 for r in rows)
+    assert all(len(r.split("\t")) == 8 for r in rows)
     assert len((out / "deconfliction.fr-en.fr").read_text().splitlines()) == n
     assert len((out / "deconfliction.fr-en.en").read_text().splitlines()) == n
     assert len((out / "deconfliction.en.txt").read_text().splitlines()) == 7
@@ -60,7 +60,8 @@ def test_seed_end_to_end_through_the_cli(tmp_path, tiny_model, tmx_dtd):
     assert len(root.findall("body/tu")) == n
 
     # Summary on stderr: the seed's repeated paragraphs are translated once.
-    m = re.search(r"sentences: (\d+) \((\d+) unique, (\d+) sent to the engine", result.stderr)
+    summary = r"sentences: (\d+) \((\d+) unique, 0 from memory, (\d+) sent to the engine"
+    m = re.search(summary, result.stderr)
     assert m, result.stderr
     total, distinct, engine = map(int, m.groups())
     assert total == n and distinct == engine < n

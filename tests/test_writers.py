@@ -146,5 +146,5 @@ def test_every_format_has_a_distinct_suffix():
 def test_unknown_format_lists_the_choices():
     from translate_cli.errors import UsageError
 
-    with pytest.raises(UsageError, match="unknown format 'xlsx'; expected one of: jsonl, moses"):
+    with pytest.raises(UsageError, match=r"unknown format 'xlsx'; expected one of: .*jsonl, moses"):
         get_writer("xlsx")

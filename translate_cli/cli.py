@@ -50,12 +50,12 @@ def _split_list(values: list[str] | str | None) -> tuple[str, ...] | None:
 @app.command()
 def translate(
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             metavar="PATH...",
             help="French files or folders (walked recursively); '-' alone reads standard input.",
         ),
-    ],
+    ] = None,
     output_dir: Annotated[
         str | None,
         typer.Option(
@@ -126,6 +126,25 @@ def translate(
     force: Annotated[
         bool, typer.Option("--force", help="Redo inputs whose outputs are up to date")
     ] = False,
+    tm: Annotated[
+        str | None,
+        typer.Option(
+            "--tm",
+            metavar="FILE",
+            help="Translation memory file [default: in the user data folder]",
+        ),
+    ] = None,
+    no_tm: Annotated[
+        bool, typer.Option("--no-tm", help="Translate without the translation memory")
+    ] = False,
+    import_reviewed: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--import-reviewed",
+            metavar="FILE",
+            help="Store the edited targets of a reviewed .tsv or .xlf in the memory, first",
+        ),
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", metavar="FILE", help="TOML settings file")
     ] = None,
@@ -157,7 +176,14 @@ def translate(
             formats=_split_list(formats),
             globs=_split_list(globs),
             output_dir=output_dir,
+            memory="off" if no_tm else tm,
         )
+        if import_reviewed:
+            rejected = _import(import_reviewed, settings, quiet)
+            if not paths:
+                raise typer.Exit(EXIT_FAILED if rejected else EXIT_OK)
+        if not paths:
+            raise UsageError("give files or folders to translate, or --import-reviewed FILE")
         if paths == ["-"]:
             _translate_stdin(settings)
             return
@@ -184,6 +210,31 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
     return settings
 
 
+def _import(files: list[Path], settings: Settings, quiet: bool) -> int:
+    """Import reviewed files into the memory; returns the number of rejected rows."""
+    from .errors import UsageError
+    from .memory import open_memory
+    from .review import import_reviewed
+
+    memory = open_memory(settings.memory)
+    if memory is None:
+        raise UsageError("--import-reviewed needs the translation memory; drop --no-tm")
+    rejected = 0
+    with memory:
+        for path in files:
+            report = import_reviewed(path, memory)
+            for line in report.rejected:
+                typer.echo(f"translate: rejected: {line}", err=True)
+            rejected += len(report.rejected)
+            if not quiet:
+                typer.echo(
+                    f"imported {path}: {report.imported} reviewed, {report.unchanged} unchanged, "
+                    f"{len(report.rejected)} rejected (memory: {memory.path})",
+                    err=True,
+                )
+    return rejected
+
+
 def _translate_stdin(settings: Settings) -> None:
     """``translate -``: English text on stdout, nothing else written."""
     from .engines import load_engine
@@ -199,11 +250,12 @@ def _translate_stdin(settings: Settings) -> None:
 def _translate_paths(
     paths: list[str], settings: Settings, quiet: bool, force: bool, combined: str | None
 ) -> RunReport:
-    from .engines import load_engine, pick_engine
+    from .engines import load_engine
     from .errors import UsageError
     from .inputs import collect_jobs
+    from .memory import open_memory
     from .models import resolve_model
-    from .pipeline import FAILED, Runner, settings_key, write_combined
+    from .pipeline import FAILED, Runner, plan_run, write_combined
     from .progress import make_progress
     from .writers import get_writer, output_paths
     from .writers.text import read_jsonl
@@ -219,20 +271,25 @@ def _translate_paths(
             f"no input files matching {','.join(settings.globs)} in: {' '.join(paths)}"
         )
     source = resolve_model(settings.model, settings.revision)
-    key = settings_key(settings, source.revision, pick_engine(settings.engine))
+    memory = open_memory(settings.memory)
     runner = Runner(
         settings,
         lambda: load_engine(settings, source),
-        key,
+        plan_run(settings, source),
         resume=not force,
         progress=make_progress(quiet),
+        memory=memory,
     )
 
     def report_failure(outcome: Outcome) -> None:
         if outcome.status == FAILED:
             typer.echo(f"translate: error: {outcome.name}: {outcome.error}", err=True)
 
-    report = runner.run(jobs, on_outcome=report_failure)
+    try:
+        report = runner.run(jobs, on_outcome=report_failure)
+    finally:
+        if memory is not None:
+            memory.close()
     if combined is not None:
         jsonl = get_writer("jsonl")
         done = [
@@ -257,7 +314,8 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     lines = [
         f"files: {report.count('translated')} translated, "
         f"{report.count('skipped')} skipped (up to date), {len(report.failed)} failed",
-        f"sentences: {c.sentences} ({c.unique} unique, {c.engine_inputs} sent to the engine"
+        f"sentences: {c.sentences} ({c.unique} unique, {c.memory} from memory, "
+        f"{c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")
         + ")",
         f"time: {seconds:.2f} s ({rate:.1f} sentences/s)",

@@ -49,6 +49,9 @@ class Settings:
     output_dir: str = "translations"
     # File patterns picked up when a folder is given (walked recursively).
     globs: tuple[str, ...] = ("*.txt", "*.md")
+    # Translation memory: "default" (memory.sqlite in the user data folder),
+    # "off", or the path of a SQLite file.
+    memory: str = "default"
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

@@ -13,6 +13,7 @@ the second time, and neither does a sentence repeated across files.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import time
@@ -34,9 +35,11 @@ from .document import (
     document_from_text,
     read_document,
 )
-from .engines import Engine, load_engine
+from .engines import Engine, load_engine, pick_engine
 from .errors import TranslateError
 from .fsutil import atomic_writer
+from .memory import REVIEWED, TranslationMemory
+from .models import ModelSource, read_json
 from .progress import NoProgress, Progress
 from .segment import cut_spans, split_sentences
 from .writers import get_writer, meta_path, meta_record, output_paths
@@ -64,38 +67,138 @@ class Counters:
 
     Attributes:
         sentences: Sentences read.
-        unique: Distinct sentences among them.
+        unique: Distinct sentences among them not seen earlier in the run.
+        memory: Distinct sentences found in the translation memory.
         engine_inputs: Texts sent to the engine (a cut sentence counts each piece).
         split: Sentences too long for the model, translated in pieces.
     """
 
     sentences: int = 0
     unique: int = 0
+    memory: int = 0
     engine_inputs: int = 0
     split: int = 0
 
 
-@dataclass
-class Translator:
-    """Dedup, long-sentence cutting and batching in front of an engine.
+@dataclass(frozen=True)
+class Translation:
+    """A sentence's translation as the run knows it.
 
     Attributes:
-        engine: The loaded engine.
-        batch_tokens: Padded source tokens per engine call.
-        counters: Running totals for the summary.
-        on_batch: Called with the number of texts each engine call finished
-            (progress reporting).
-        memo_size: Most translations kept for reuse. Oldest entries go first,
-            which bounds memory on long runs while still catching the repeats
-            that matter (inside a document, and across neighbouring files).
+        hypothesis: Text and score.
+        cut: Translated in pieces because it was too long for the model.
+        origin: ``engine``, ``memory`` (a stored machine translation) or
+            ``reviewed`` (a reviewer's translation from the memory).
     """
 
-    engine: Engine
-    batch_tokens: int
-    counters: Counters = field(default_factory=Counters)
-    on_batch: Callable[[int], None] | None = None
-    memo_size: int = 200_000
-    _memo: dict[str, tuple[Hypothesis, bool]] = field(default_factory=dict)
+    hypothesis: Hypothesis
+    cut: bool = False
+    origin: str = "engine"
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        origin = () if self.origin == "engine" else (self.origin,)
+        return ((SPLIT,) if self.cut else ()) + origin
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run will use, known before the model is loaded.
+
+    Attributes:
+        model: Model id or path as given.
+        revision: Hub commit or local content fingerprint.
+        engine: Engine name (``auto`` resolved).
+        beams: Beam size in effect.
+    """
+
+    model: str
+    revision: str
+    engine: str
+    beams: int
+
+    @property
+    def memory_context(self) -> str:
+        """Translation-memory context: the settings that change a translation."""
+        return f"{self.model}@{self.revision}|{self.engine}|beams={self.beams}"
+
+    def meta(self, date: str, details: dict[str, str] | None = None) -> RunMeta:
+        return RunMeta(
+            tool_version=__version__,
+            model=self.model,
+            revision=self.revision,
+            engine=self.engine,
+            beams=self.beams,
+            date=date,
+            extra=dict(details or {}),
+        )
+
+
+def plan_run(settings: Settings, source: ModelSource) -> RunPlan:
+    """Resolve the engine and beam size from settings and the model's files."""
+    beams = settings.beams or int(
+        read_json(source.path / "generation_config.json").get("num_beams") or 1
+    )
+    return RunPlan(settings.model, source.revision, pick_engine(settings.engine), beams)
+
+
+def plan_of(engine: Engine) -> RunPlan:
+    """The plan of an already loaded engine."""
+    return RunPlan(engine.model, engine.revision, engine.name, engine.beams)
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Translator:
+    """Memory lookup, dedup, long-sentence cutting and batching in front of an engine.
+
+    Args:
+        load: The engine, or a function returning it, called on first need,
+            so a run answered entirely from the memory never loads the model.
+        batch_tokens: Padded source tokens per engine call.
+        counters: Running totals for the summary.
+        memory: Translation memory, or None.
+        context: The memory context of this run (:attr:`RunPlan.memory_context`).
+        memo_size: Most translations kept in RAM for reuse within the run.
+            Oldest entries go first, which bounds memory on long runs while
+            still catching the repeats that matter (inside a document, and
+            across neighbouring files).
+
+    Attributes:
+        on_batch: Called with the number of texts each engine call finished.
+    """
+
+    def __init__(
+        self,
+        load: Engine | Callable[[], Engine],
+        batch_tokens: int,
+        counters: Counters | None = None,
+        memory: TranslationMemory | None = None,
+        context: str = "",
+        memo_size: int = 200_000,
+    ) -> None:
+        self._load = load if callable(load) else lambda: load
+        self._engine: Engine | None = None
+        self.batch_tokens = batch_tokens
+        self.counters = counters or Counters()
+        self.memory = memory
+        self.context = context
+        self.memo_size = memo_size
+        self.on_batch: Callable[[int], None] | None = None
+        self._memo: dict[str, Translation] = {}
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._load()
+        return self._engine
+
+    @property
+    def loaded(self) -> Engine | None:
+        """The engine if it has been loaded, else None."""
+        return self._engine
 
     def _fits(self, text: str) -> bool:
         return self.engine.count_tokens([text])[0] <= self.engine.max_input_tokens
@@ -106,71 +209,79 @@ class Translator:
         pieces = [key[a:b].strip() for a, b in cut_spans(key, self._fits)]
         return [p for p in pieces if p]
 
-    def prepare(self, texts: Iterable[str]) -> dict[str, tuple[Hypothesis, bool]]:
+    def prepare(self, texts: Iterable[str]) -> dict[str, Translation]:
         """Translate whatever in ``texts`` is not known yet, in shared batches.
 
         Sentences of many documents are passed together so they share
-        batches; :meth:`translate` then finds them in the memo.
+        batches; :meth:`translate` then finds them in the memo. The memory is
+        asked first; what it lacks goes to the engine and is stored.
 
         Returns:
             The new translations by sentence key (also remembered).
         """
         new, _ = unique([k for k in map(sentence_key, texts) if k not in self._memo])
         self.counters.unique += len(new)
-        return self._translate_new(new) if new else {}
-
-    def translate(self, texts: Sequence[str]) -> list[tuple[Hypothesis, bool]]:
-        """Translate sentences; returns each one's hypothesis and whether it was cut.
-
-        Args:
-            texts: Sentences in any order, repeats allowed.
-        """
-        fresh = self.prepare(texts)
-        self.counters.sentences += len(texts)
-        return [fresh.get(k) or self._memo[k] for k in map(sentence_key, texts)]
-
-    def _translate_new(self, new: list[str]) -> dict[str, tuple[Hypothesis, bool]]:
-        tokens = dict(zip(new, self.engine.count_tokens(new), strict=True))
-        pieces = {key: self._pieces(key, tokens[key]) for key in new}
-        jobs, _ = unique([p for ps in pieces.values() for p in ps])
-        missing = [j for j in jobs if j not in tokens]
-        if missing:
-            tokens.update(zip(missing, self.engine.count_tokens(missing), strict=True))
-        done: dict[str, Hypothesis] = {}
-        for batch in plan_batches([tokens[j] for j in jobs], self.batch_tokens):
-            texts = [jobs[i] for i in batch]
-            done.update(zip(texts, self.engine.translate_batch(texts), strict=True))
-            if self.on_batch:
-                self.on_batch(len(texts))
-        self.counters.engine_inputs += len(jobs)
-        fresh: dict[str, tuple[Hypothesis, bool]] = {}
-        for key, parts in pieces.items():
-            if len(parts) == 1:
-                fresh[key] = (done[parts[0]], False)
-                continue
-            self.counters.split += 1
-            scores = [s for s in (done[p].score for p in parts) if s is not None]
-            joined = " ".join(t for t in (done[p].text for p in parts) if t)
-            score = sum(scores) / len(scores) if scores else None
-            fresh[key] = (Hypothesis(joined, score), True)
+        fresh: dict[str, Translation] = {}
+        if new and self.memory is not None:
+            for key, entry in self.memory.lookup(new, self.context).items():
+                origin = "reviewed" if entry.origin == REVIEWED else "memory"
+                fresh[key] = Translation(Hypothesis(entry.target, entry.score), entry.cut, origin)
+            self.counters.memory += len(fresh)
+            new = [k for k in new if k not in fresh]
+        if new:
+            translated = self._translate_new(new)
+            fresh.update(translated)
+            if self.memory is not None:
+                self.memory.store(
+                    (
+                        (k, k, t.hypothesis.text, t.hypothesis.score, t.cut)
+                        for k, t in translated.items()
+                    ),
+                    self.context,
+                )
         for key, value in fresh.items():
             if len(self._memo) >= self.memo_size:
                 del self._memo[next(iter(self._memo))]
             self._memo[key] = value
         return fresh
 
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        """Translate sentences, repeats allowed, in the order given."""
+        fresh = self.prepare(texts)
+        self.counters.sentences += len(texts)
+        return [fresh.get(k) or self._memo[k] for k in map(sentence_key, texts)]
+
+    def _translate_new(self, new: list[str]) -> dict[str, Translation]:
+        engine = self.engine
+        tokens = dict(zip(new, engine.count_tokens(new), strict=True))
+        pieces = {key: self._pieces(key, tokens[key]) for key in new}
+        jobs, _ = unique([p for ps in pieces.values() for p in ps])
+        missing = [j for j in jobs if j not in tokens]
+        if missing:
+            tokens.update(zip(missing, engine.count_tokens(missing), strict=True))
+        done: dict[str, Hypothesis] = {}
+        for batch in plan_batches([tokens[j] for j in jobs], self.batch_tokens):
+            texts = [jobs[i] for i in batch]
+            done.update(zip(texts, engine.translate_batch(texts), strict=True))
+            if self.on_batch:
+                self.on_batch(len(texts))
+        self.counters.engine_inputs += len(jobs)
+        fresh: dict[str, Translation] = {}
+        for key, parts in pieces.items():
+            if len(parts) == 1:
+                fresh[key] = Translation(done[parts[0]])
+                continue
+            self.counters.split += 1
+            scores = [s for s in (done[p].score for p in parts) if s is not None]
+            joined = " ".join(t for t in (done[p].text for p in parts) if t)
+            score = sum(scores) / len(scores) if scores else None
+            fresh[key] = Translation(Hypothesis(joined, score), cut=True)
+        return fresh
+
 
 def run_meta(engine: Engine) -> RunMeta:
     """Provenance for outputs: model, revision, engine, beams, version, date."""
-    return RunMeta(
-        tool_version=__version__,
-        model=engine.model,
-        revision=engine.revision,
-        engine=engine.name,
-        beams=engine.beams,
-        date=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        extra=dict(engine.details),
-    )
+    return plan_of(engine).meta(_utc_now(), engine.details)
 
 
 def align(
@@ -186,10 +297,10 @@ def align(
     """
     if sentences is None:
         sentences = sentences_of(document)
-    hyps = translator.translate([s.text for s in sentences])
+    done = translator.translate([s.text for s in sentences])
     pairs = tuple(
-        AlignedPair(s.paragraph, s.index, s.text, h.text, (SPLIT,) if cut else (), h.score)
-        for s, (h, cut) in zip(sentences, hyps, strict=True)
+        AlignedPair(s.paragraph, s.index, s.text, t.hypothesis.text, t.flags, t.hypothesis.score)
+        for s, t in zip(sentences, done, strict=True)
     )
     return Result(document, pairs, meta)
 
@@ -229,15 +340,17 @@ def write_outputs(
     return [*written, meta_file]
 
 
-def settings_key(settings: Settings, revision: str, engine: str) -> str:
-    """A digest of everything that changes the outputs of an unchanged input."""
+def settings_key(settings: Settings, plan: RunPlan, memory: TranslationMemory | None = None) -> str:
+    """A digest of everything that changes the outputs of an unchanged input.
+
+    It includes the memory's reviewed-entries version, so importing a
+    reviewer's corrections makes the next run rewrite the affected outputs.
+    """
     fields = {
-        "model": settings.model,
-        "revision": revision,
-        "engine": engine,
-        "beams": settings.beams,
+        "plan": dataclasses.astuple(plan),
         "formats": sorted(settings.formats),
         "tool": __version__,
+        "memory": None if memory is None else [str(memory.path), memory.reviewed_version()],
     }
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -390,41 +503,45 @@ class Runner:
 
     Args:
         settings: Run settings.
-        load: Returns the engine; called once, on first need.
-        key: Settings key recorded in outputs (:func:`settings_key`).
+        load: The engine, or a function returning it, called on first need.
+        plan: What the run will use (:func:`plan_run`); it keys resume and the
+            memory. Without a plan, nothing is skipped and the metadata comes
+            from the engine.
         resume: Skip inputs whose outputs are up to date.
         progress: Observer of the run (the CLI's progress display).
         window: Sentences read ahead and translated together; by default
             about eight batches' worth, enough for full batches across short
             files while each file's outputs still appear soon after it is read.
+        memory: Translation memory to consult and fill, or None.
     """
 
     def __init__(
         self,
         settings: Settings,
-        load: Callable[[], Engine],
-        key: str = "",
+        load: Engine | Callable[[], Engine],
+        plan: RunPlan | None = None,
         resume: bool = True,
         progress: Progress | None = None,
         window: int | None = None,
+        memory: TranslationMemory | None = None,
     ) -> None:
         self.settings = settings
-        self.key = key
-        self.resume = resume
+        self.plan = plan
+        self.key = settings_key(settings, plan, memory) if plan else ""
+        self.resume = resume and plan is not None
         self.window = window or max(16, settings.batch_tokens // _TYPICAL_SENTENCE_TOKENS * 8)
         self.progress = progress or NoProgress()
         self.counters = Counters()
-        self._load = load
-        self._translator: Translator | None = None
-        self._meta: RunMeta | None = None
+        context = plan.memory_context if plan else ""
+        self.translator = Translator(load, settings.batch_tokens, self.counters, memory, context)
+        self._date = _utc_now()
 
-    @property
-    def translator(self) -> Translator:
-        if self._translator is None:
-            engine = self._load()
-            self._translator = Translator(engine, self.settings.batch_tokens, self.counters)
-            self._meta = run_meta(engine)
-        return self._translator
+    def meta(self) -> RunMeta:
+        """Provenance for this run's outputs."""
+        engine = self.translator.loaded
+        if self.plan is None:
+            return plan_of(self.translator.engine).meta(self._date, self.translator.engine.details)
+        return self.plan.meta(self._date, engine.details if engine else {"engine_loaded": "no"})
 
     def run(
         self, jobs: Sequence[Job], on_outcome: Callable[[Outcome], None] | None = None
@@ -499,10 +616,10 @@ class Runner:
         finally:
             translator.on_batch = None
         self.progress.advance(len(texts) - shown)
-        assert self._meta is not None
+        meta = self.meta()
         for pending in window:
             try:
-                result = align(pending.document, translator, self._meta, pending.sentences)
+                result = align(pending.document, translator, meta, pending.sentences)
                 outputs = self._write(result, pending.job)
             except (TranslateError, OSError, UnicodeError) as exc:
                 yield pending.index, Outcome(pending.job.name, FAILED, _reason(exc, pending.job))

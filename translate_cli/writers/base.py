@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -63,6 +64,27 @@ def get_writer(name: str) -> Writer:
 def xml_safe(text: str) -> str:
     """Replace characters XML 1.0 cannot hold with U+FFFD, so output always parses."""
     return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def source_check(document: str, paragraph: int, sentence: int, source: str) -> str:
+    """8 hex digits identifying a sentence and its place (1-based numbers)."""
+    data = f"{document}\0{paragraph}\0{sentence}\0{source}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()[:8]
+
+
+def target_check(target: str) -> str:
+    """8 hex digits of the machine translation, to tell edited targets apart."""
+    return hashlib.sha256(target.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def row_check(document: str, paragraph: int, sentence: int, source: str, target: str) -> str:
+    """The ``check`` cell of review files: source and target fingerprints.
+
+    When a reviewer's file is imported, the first half proves that the row
+    still holds the sentence it was written with (not edited, not shifted
+    to another row), and the second half shows whether the target was edited.
+    """
+    return source_check(document, paragraph, sentence, source) + target_check(target)
 
 
 def meta_record(result: Result) -> dict[str, Any]:

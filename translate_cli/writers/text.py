@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..document import AlignedPair, Document, Result, RunMeta
-from .base import Writer, meta_record, register
+from .base import Writer, meta_record, register, row_check
 
 # Every character that some reader treats as a line break (str.splitlines
 # splits on all of these), so escaping them keeps one pair per line.
@@ -21,7 +21,7 @@ _TSV_UNESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _LINE_BREAK_RE = re.compile(f"[{re.escape(_LINE_BREAKS)}]")
 
-TSV_COLUMNS = ("doc", "paragraph", "sentence", "source", "target", "flags", "score")
+TSV_COLUMNS = ("doc", "paragraph", "sentence", "source", "target", "flags", "score", "check")
 
 
 def tsv_escape(text: str) -> str:
@@ -97,7 +97,7 @@ class TSVWriter(Writer):
 
     name = "tsv"
     suffixes = (".fr-en.tsv",)
-    description = "sentence-aligned table (doc, paragraph, sentence, source, target, flags, score)"
+    description = "sentence-aligned table for review (source, target, flags, score, ...)"
 
     def write(self, results: Iterable[Result], *streams: TextIO) -> None:
         out = streams[0]
@@ -107,6 +107,13 @@ class TSVWriter(Writer):
                 rec = pair_record(result.document.name, pair)
                 rec["flags"] = ",".join(pair.flags)
                 rec["score"] = "" if rec["score"] is None else f"{rec['score']:.4f}"
+                rec["check"] = row_check(
+                    result.document.name,
+                    pair.paragraph + 1,
+                    pair.index + 1,
+                    pair.source,
+                    pair.target,
+                )
                 out.write("\t".join(tsv_escape(str(rec[c])) for c in TSV_COLUMNS) + "\n")
 
 
