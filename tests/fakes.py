@@ -32,3 +32,11 @@ class FakeEngine:
     @property
     def translated(self) -> list[str]:
         return [t for b in self.batches for t in b]
+
+
+ORIGIN_FLAGS = ("split", "memory", "reviewed")
+
+
+def origin_flags(pair) -> tuple[str, ...]:
+    """The flags that tell how a pair was translated (QA flags left out)."""
+    return tuple(f for f in pair.flags if f in ORIGIN_FLAGS)

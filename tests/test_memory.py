@@ -15,7 +15,7 @@ from translate_cli.pipeline import Translator, align, run_meta
 from translate_cli.writers.text import TSV_COLUMNS, tsv_escape, tsv_unescape
 
 from .conftest import SAMPLES
-from .fakes import FakeEngine
+from .fakes import FakeEngine, origin_flags
 
 runner = CliRunner()
 TEXT = "Le maire est venu. Il a parlé. Le maire est venu."
@@ -36,7 +36,7 @@ def test_memory_hits_never_reach_the_engine(tmp_path):
     result = align(document_from_text(TEXT), translator, run_meta(second))
     assert second.translated == []
     assert translator.counters.memory == 2
-    assert [p.flags for p in result.pairs] == [("memory",)] * 3
+    assert [origin_flags(p) for p in result.pairs] == [("memory",)] * 3
     assert [p.target for p in result.pairs] == [s.upper() for s in [p.source for p in result.pairs]]
 
     # Another model or setting is another context: nothing is reused.
@@ -174,3 +174,35 @@ def test_review_loop_through_the_tsv(tmp_path, tiny_model):
     assert all("memory" in r["flags"] for i, r in enumerate(after) if i != 1)
     assert "0 sent to the engine" in rerun.stderr
     assert "The covered market reopens, reviewed." in (out / "article.en.txt").read_text()
+
+
+def test_review_loop_through_the_xliff(tmp_path, tiny_model):
+    from lxml import etree
+
+    src = tmp_path / "article.txt"
+    src.write_text((SAMPLES / "marche-lyon.fr.txt").read_text())
+    out = tmp_path / "out"
+    tm = tmp_path / "tm.sqlite"
+    base = [str(src), "-o", str(out), "--model", str(tiny_model), "--tm", str(tm), "-f", "xliff"]
+    assert runner.invoke(app, base).exit_code == 0
+
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    tree = etree.parse(str(out / "article.fr-en.xlf"))
+    segments = tree.findall(".//x:segment", ns)
+    segments[0].find("x:target", ns).text = "Lyon's covered market reopens."
+    segments[2].set("state", "reviewed")  # approved as it stands
+    segments[3].find("x:source", ns).text = "Une source modifiée."
+    segments[3].find("x:target", ns).text = "A changed source."
+    edited = tmp_path / "edited.xlf"
+    tree.write(str(edited), encoding="utf-8", xml_declaration=True)
+
+    result = runner.invoke(app, ["--import-reviewed", str(edited), "--tm", str(tm)])
+    assert "2 reviewed," in result.stderr
+    assert result.exit_code == 1
+    assert f"{edited}:4: source, document or position changed" in result.stderr
+
+    rerun = runner.invoke(app, base)
+    assert rerun.exit_code == 0, rerun.stderr
+    again = etree.parse(str(out / "article.fr-en.xlf")).findall(".//x:segment", ns)
+    assert again[0].find("x:target", ns).text == "Lyon's covered market reopens."
+    assert [s.get("state") for s in again[:4]] == ["reviewed", "translated", "reviewed", "translated"]

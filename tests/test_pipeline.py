@@ -9,7 +9,7 @@ from translate_cli.document import document_from_text, read_document
 from translate_cli.pipeline import Job, Runner, Translator, align, run_meta, sentences_of
 
 from .conftest import SEED
-from .fakes import FakeEngine
+from .fakes import FakeEngine, origin_flags
 
 
 def test_seed_is_aligned_in_order_and_repeats_are_translated_once():
@@ -57,7 +57,7 @@ def test_too_long_sentence_is_cut_translated_and_flagged():
     long_sentence = "Le " + ", ".join(" ".join(words[i : i + 5]) for i in range(0, 60, 5)) + "."
     doc = document_from_text(f"Court. {long_sentence} Fin.")
     result = align(doc, Translator(engine, 64), run_meta(engine))
-    flags = [p.flags for p in result.pairs]
+    flags = [origin_flags(p) for p in result.pairs]
     assert flags == [(), ("split",), ()]
     assert all(engine.count_tokens([t])[0] <= 12 for t in engine.translated)
     assert result.pairs[1].target.split() == long_sentence.upper().split()

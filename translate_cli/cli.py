@@ -320,6 +320,8 @@ def _print_summary(report: RunReport, seconds: float) -> None:
         + ")",
         f"time: {seconds:.2f} s ({rate:.1f} sentences/s)",
     ]
+    if c.flags:
+        lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(c.flags.items())))
     lines += [f"failed: {o.name}: {o.error}" for o in report.failed]
     typer.echo("\n".join(lines), err=True)
 

@@ -44,7 +44,7 @@ class Settings:
     # CPU threads for the engine; 0 lets the engine decide.
     threads: int = 0
     # Output formats written for each input (see translate_cli.writers.FORMATS).
-    formats: tuple[str, ...] = ("txt", "tsv", "jsonl", "moses", "tmx")
+    formats: tuple[str, ...] = ("txt", "tsv", "jsonl", "moses", "tmx", "xliff", "html")
     # Folder for outputs; each input's relative path is mirrored below it.
     output_dir: str = "translations"
     # File patterns picked up when a folder is given (walked recursively).

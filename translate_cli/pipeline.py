@@ -5,6 +5,12 @@ The way through, forward only::
     Document ─split─▶ sentences ─dedup─▶ unique texts ─cut if too long─▶ pieces
       ─length-sorted token-budget batches─▶ Engine ─restore order─▶ AlignedPair
 
+Every pair then gets its review flags (:mod:`translate_cli.qa`): numbers,
+untranslated, length, repetition, empty and low-confidence checks, plus
+``split``, ``memory`` and ``reviewed`` from how it was translated. The
+low-confidence tail is taken per document, since a streamed run cannot know
+the whole run's scores before writing its first file.
+
 Identical sentences are translated once per run: the :class:`Translator`
 keeps what it has translated, so the seed's repeated paragraphs cost nothing
 the second time, and neither does a sentence repeated across files.
@@ -12,6 +18,7 @@ the second time, and neither does a sentence repeated across files.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import hashlib
@@ -41,6 +48,7 @@ from .fsutil import atomic_writer
 from .memory import REVIEWED, TranslationMemory
 from .models import ModelSource, read_json
 from .progress import NoProgress, Progress
+from .qa import FLAG_LOW_CONFIDENCE, check_pair, confidence_flags
 from .segment import cut_spans, split_sentences
 from .writers import get_writer, meta_path, meta_record, output_paths
 
@@ -71,6 +79,7 @@ class Counters:
         memory: Distinct sentences found in the translation memory.
         engine_inputs: Texts sent to the engine (a cut sentence counts each piece).
         split: Sentences too long for the model, translated in pieces.
+        flags: How many pairs carry each review flag.
     """
 
     sentences: int = 0
@@ -78,6 +87,7 @@ class Counters:
     memory: int = 0
     engine_inputs: int = 0
     split: int = 0
+    flags: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
 @dataclass(frozen=True)
@@ -298,11 +308,16 @@ def align(
     if sentences is None:
         sentences = sentences_of(document)
     done = translator.translate([s.text for s in sentences])
-    pairs = tuple(
-        AlignedPair(s.paragraph, s.index, s.text, t.hypothesis.text, t.flags, t.hypothesis.score)
-        for s, t in zip(sentences, done, strict=True)
-    )
-    return Result(document, pairs, meta)
+    unsure = confidence_flags([t.hypothesis.score for t in done])
+    pairs = []
+    for s, t, low in zip(sentences, done, unsure, strict=True):
+        flags = check_pair(s.text, t.hypothesis.text)
+        flags += (FLAG_LOW_CONFIDENCE,) * (low and t.origin != "reviewed") + t.flags
+        translator.counters.flags.update(flags)
+        pairs.append(
+            AlignedPair(s.paragraph, s.index, s.text, t.hypothesis.text, flags, t.hypothesis.score)
+        )
+    return Result(document, tuple(pairs), meta)
 
 
 def write_outputs(

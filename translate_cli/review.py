@@ -33,7 +33,7 @@ class ReviewedRow:
     """One row of a reviewed file, as read.
 
     Attributes:
-        line: Line (TSV) or segment number (XLIFF), for messages.
+        line: Line (TSV) or segment number in the file (XLIFF), for messages.
         document: Document name.
         paragraph: 1-based paragraph number.
         sentence: 1-based sentence number.
@@ -107,14 +107,29 @@ def read_tsv_rows(path: Path) -> Iterator[ReviewedRow]:
         )
 
 
+def _xliff_rows(path: Path) -> Iterator[ReviewedRow]:
+    """XLIFF segments as rows; ``reviewed`` and ``final`` states count as reviewed."""
+    from .writers.xliff import read_xliff
+
+    for number, seg in enumerate(read_xliff(path), 1):
+        yield ReviewedRow(
+            number,
+            seg.document,
+            seg.paragraph,
+            seg.sentence,
+            seg.source,
+            seg.target,
+            seg.check,
+            reviewed=seg.state in ("reviewed", "final"),
+        )
+
+
 def _rows(path: Path) -> Iterator[ReviewedRow]:
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         return read_tsv_rows(path)
     if suffix in (".xlf", ".xliff"):
-        from .writers.xliff import reviewed_rows
-
-        return reviewed_rows(path)
+        return _xliff_rows(path)
     raise InputError(
         path, "cannot import this file type; expected a .tsv or .xlf written by translate"
     )

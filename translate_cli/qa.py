@@ -1,0 +1,920 @@
+"""Quality-assurance flags: which sentence pairs a reviewer should look at first.
+
+A reviewer cannot read every pair of a large corpus, so each pair gets flags
+that point at the failures MarianMT (opus-mt-fr-en) is known for. The checks
+are cheap, pure heuristics (stdlib only, no model) and lean towards *not*
+flagging: a reviewer who meets too many false alarms stops reading flags.
+They run on every pair of a run (tens of thousands of pairs per second).
+
+Content checks (:func:`check_pair`), in display order, most serious first:
+
+``empty``
+    The target is empty or whitespace while the source has a letter or digit.
+    Beam search occasionally emits only the end-of-sentence token. An empty
+    pair gets this flag alone: every other check would only repeat it.
+
+``untranslated``
+    The model copied its input, or answered in French. Flagged when either
+
+    * the target equals the source once case, spaces and punctuation are
+      ignored, and the source reads as a French sentence: at least 3 words,
+      not all of them capitalised or name particles (names such as "Emmanuel
+      Macron", "OTAN" or "Place de la Concorde" are the same in both
+      languages), and more French than English
+      function words; or, with none of either, at least 4 words and an
+      accented letter. An English quote in a French article ("Make America
+      great again") is rightly left as it is; or
+    * the target reads as French (:func:`looks_french`): it has at least 3
+      words, not all names as above, and French function words (le, des, est,
+      qu', ...) number at least 2 and more than twice the English ones (the,
+      of, is, ...); or there is one French function word, no English one, and
+      at least 3 % of its letters carry French accents (é, è, à, ç, ...). So
+      a French phrase quoted in English ("C'est la vie," he said) is not
+      flagged: 3 French function words against 2 English. A capitalised function
+      word counts only when a lowercase word follows it, so names such as
+      "Le Pen", "La Poste" or "Les Républicains" are not French evidence, and
+      all-capital words (UN, LE) are ignored. Words shared by the two
+      languages (a, on, or, son, me, car) are in neither list.
+
+``repetition``
+    The opus-mt hallucination loop: "the the the the", "of the war of the war
+    of the war". Flagged when an n-gram of 1 to 6 words is repeated
+    consecutively at least 3 times (a single word at least 4 times: "very very
+    very" is English), or when one n-gram (n = 1 to 3), seen at least 3
+    times, covers at least half of a target of 8 words or more. Both are
+    forgiven when the source repeats itself ("non, non, non, non" → "no, no,
+    no, no"; "Allez, allez, allez" → "Come on, come on, come on"): a loop may
+    exceed the source's own repetition count by one, and a dominated target
+    is fine when the source repeats something 3 times or is dominated too
+    (35 %). Words are letters only: digits and punctuation are ignored.
+
+``numbers``
+    A number of the source is missing from the target, the error that costs
+    most in news. Numbers of both sides are read into normalised values and
+    compared as multisets; a number only in the target is never flagged. The
+    readers accept the formats of both languages, so these count as equal:
+
+    * ``3 000`` (space, no-break space U+00A0 or narrow no-break space U+202F
+      between groups of three) = ``3,000`` = ``3000``; ``3,5`` = ``3.5``.
+    * ``3,5 %`` = ``3.5%`` = ``3.5 percent`` (units are not compared).
+    * ``1er``/``1re`` = ``1st``/``1``/``first``; ``2e``/``2ème`` =
+      ``2nd``/``second``; Roman ordinals ``IIe``, ``XXIe``, ``Ier`` =
+      ``2nd``, ``21st``/``twenty-first``, ``Francis I``.
+    * ``8 h 30`` = ``8h30`` = ``8:30`` = ``8.30`` = ``8:30 a.m.`` =
+      ``8.30am``; ``20 h`` = ``20:00`` = ``8 p.m.`` = ``8 o'clock`` = "8 in
+      the evening", and ``48 h`` = "48 hours" (an ``h`` can be a duration).
+      ``12 h`` = noon, ``0 h`` = midnight. A bare ``8:30`` in the target also
+      stands for 20:30, since writers leave "in the evening" to words.
+    * Scale words multiply: ``2 milliards`` = ``2 billion`` = ``2bn`` =
+      ``2,000,000,000``; ``3,5 millions`` = ``3.5 million`` = ``€3.5m``;
+      ``15 000`` = ``15 thousand``. So ``2 milliards`` → ``2 million`` *is*
+      flagged. (French ``billion`` is 10¹², English ``trillion``.)
+    * English number words: zero to nineteen, the tens and their compounds
+      ("twenty-five"), their ordinals ("fifth", "twenty-first"), "half",
+      "dozen", "twice", "both", and "a"/"one" before a scale ("a million");
+      decades: ``années 60`` = ``1960s`` = ``sixties``.
+
+    Where a format is ambiguous the reader keeps every reading (``1.500`` is
+    1500 or 1.5), and a source number is matched when any reading agrees.
+
+``length``
+    The target/source length ratio (characters, outer spaces stripped) is an
+    outlier: dropped clauses (truncation) or runaway output. English is about
+    0.9 times as long as French. Short segments vary more, so the band depends
+    on the source length: below 12 characters nothing is checked; 12-39
+    characters: flagged outside [0.4, 2.5]; 40 and more: outside [0.5, 1.8].
+    :func:`length_outliers` can refine this with the run's own statistics.
+
+Model confidence (:func:`confidence_flags`), flag ``low-confidence``: the
+engine's length-normalised log-probability is below an absolute threshold
+(default -1.0) or among the run's lowest 5 %.
+
+``DESCRIPTIONS`` holds one line per flag, including those other stages set
+(``split``, ``memory``, ``reviewed``), for the README, the HTML legend and
+XLIFF notes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+FLAG_NUMBERS = "numbers"
+FLAG_UNTRANSLATED = "untranslated"
+FLAG_LENGTH = "length"
+FLAG_REPETITION = "repetition"
+FLAG_EMPTY = "empty"
+FLAG_LOW_CONFIDENCE = "low-confidence"
+
+# Most serious first: a reviewer scanning a flag column sees why the pair is
+# unusable before the finer points.
+QA_FLAGS: tuple[str, ...] = (
+    FLAG_EMPTY,
+    FLAG_UNTRANSLATED,
+    FLAG_REPETITION,
+    FLAG_NUMBERS,
+    FLAG_LENGTH,
+)
+
+DESCRIPTIONS: dict[str, str] = {
+    FLAG_EMPTY: "the translation is empty although the source has text",
+    FLAG_UNTRANSLATED: "the translation is a copy of the French source, or is still French",
+    FLAG_REPETITION: "the translation repeats a word or phrase in a loop (a model hallucination)",
+    FLAG_NUMBERS: "a number of the source is missing from the translation",
+    FLAG_LENGTH: "the translation is much shorter or longer than the source usually makes it",
+    FLAG_LOW_CONFIDENCE: "the model gave this translation a low probability",
+    "split": "the sentence was too long for the model and was translated in pieces",
+    "memory": "the translation was taken from the translation memory",
+    "reviewed": "the translation is a reviewer's",
+}
+
+# --- model confidence ----------------------------------------------------------
+
+# Sequence scores of opus-mt with beam search (mean log-probability per token)
+# sit around -0.1 to -0.5 for fluent, faithful output; below about -1.0 the
+# model was guessing (rare names, garbled input, hallucination). A heuristic:
+# it has not been calibrated against human judgements here.
+DEFAULT_CONFIDENCE_THRESHOLD = -1.0
+DEFAULT_CONFIDENCE_TAIL = 0.05
+# Below this many scored pairs the tail is not used: a short run would always
+# flag its worst sentence, however good.
+MIN_SCORED_FOR_TAIL = 20
+
+# --- length --------------------------------------------------------------------
+
+# (minimum source length in characters, lowest ratio, highest ratio), longest
+# first. Shorter sources get a wider band: "Lire aussi :" → "Read also:".
+LENGTH_BANDS: tuple[tuple[int, float, float], ...] = ((40, 0.5, 1.8), (12, 0.4, 2.5))
+# Run-level refinement: a band of k robust standard deviations around the
+# run's median log ratio, never narrower than ± this many log units (a factor
+# of 1.5), so a very homogeneous run does not flag ordinary variation.
+MIN_LOG_HALF_WIDTH = math.log(1.5)
+MIN_PAIRS_FOR_STATS = 30
+
+# --- repetition ------------------------------------------------------------------
+
+MAX_NGRAM = 6
+MIN_REPEATS = 3
+MIN_REPEATS_UNIGRAM = 4
+DOMINANT_SHARE = 0.5
+DOMINANT_MIN_TOKENS = 8
+SOURCE_DOMINANT_SHARE = 0.35
+
+# --- untranslated --------------------------------------------------------------
+
+MIN_WORDS_UNTRANSLATED = 3
+FRENCH_ACCENT_SHARE = 0.03
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# fmt: off
+_FRENCH_WORDS = _word_set("""
+le la les l' un une des du de d' au aux et est sont ont été était étaient sera
+seront être avoir avait avaient ce cet cette ces c' qui que qu' quand dont où il
+ils elle elles nous vous leur leurs lui se s' sa ses ne n' pas mais ou donc dans
+pour par sur avec sans sous chez selon après avant depuis pendant contre entre
+vers à en y très aussi tout tous toute toutes comme même mon ma mes notre nos
+votre vos je j' tu m' t' cela ça fait peut doit jusqu' lorsqu' puisqu' déjà
+alors ainsi si lors aujourd' puis plus moins
+""")
+_ENGLISH_WORDS = _word_set("""
+the of and to in is was were are for that with as by at from it its be been has
+have had this these those which who whom not will would their they them he she
+his her we our us you your said says than also after about into more there but
+can could should all if when what while over against during before between
+under because do does did where how been being than then such only
+""")
+# fmt: on
+# Lowercase words found inside names ("Charles de Gaulle", "Place de la
+# Concorde", "Vive la France"): a segment of capitalised words and these is a
+# name, the same in both languages.
+_NAME_PARTICLES = _word_set("de du des d' la le les von van der den y el al di da dos del bin ben")
+_FRENCH_ACCENTS = "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
+_DROP_ACCENTS = str.maketrans("", "", _FRENCH_ACCENTS)
+# Words (letters only) with an optional elision apostrophe: "l'homme" → "l'",
+# "homme". Digits and underscores are not letters.
+_WORD = re.compile(r"[^\W\d_]+['’]?")
+_ALNUM = re.compile(r"[^\W_]")
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+# --- numbers -------------------------------------------------------------------
+
+_SP = "[ \u00a0\u202f]"  # space, no-break space, narrow no-break space
+_NO_LETTER = r"(?![^\W\d_])"
+_WORD_START = r"(?<![^\W_])"
+_ROMAN = r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+# Formats with a clock time in them. "h" is French ("8 h 30"); English copies
+# of it are read too, since the model sometimes keeps the French format.
+_H_TIME = rf"(?P<th>\d{{1,2}}){_SP}?[hH](?:{_SP}?(?P<tm>[0-5]\d)(?!\d)|{_NO_LETTER})"
+_COLON_TIME = r"(?P<ch>\d{1,2}):(?P<cm>[0-5]\d)(?!\d)"
+
+_FR_SCALE = (
+    rf"(?P<scale>(?i:milliards?|millions?|billions?|mille|mds?|mrds?){_NO_LETTER}"
+    rf"|(?:Md|M|k)(?={_SP}?[€$£]))"
+)
+# A digit not preceded by a digit: where a number may start. Scanning for it
+# first and trying the number patterns only there is several times faster
+# than letting the big patterns scan (they begin with look-behinds, which
+# the regex engine cannot skip ahead for).
+_NUMBER_START = re.compile(r"\d(?<!\d\d)")
+_FR_DIGITS = re.compile(
+    rf"""
+      {_H_TIME}
+    | (?P<hh>\d{{1,2}}){_SP}?heures?{_NO_LETTER}(?:{_SP}?(?P<hm>[0-5]\d)(?!\d))?
+    | {_COLON_TIME}
+    | (?:
+          (?P<sp>\d{{1,3}}(?:{_SP}\d{{3}}(?!\d))+)(?:,(?P<spf>\d+))?
+        | (?P<dot>\d{{1,3}}(?:\.\d{{3}}(?!\d))+)(?:,(?P<dotf>\d+))?
+        | (?P<com>\d{{1,3}}(?:,\d{{3}}(?!\d)){{2,}})(?:\.(?P<comf>\d+))?
+        | (?P<dw>\d+)[.,](?P<df>\d+)
+        | (?P<int>\d+)
+      )(?:{_SP}?{_FR_SCALE})?
+    """,
+    re.VERBOSE,
+)
+# Roman ordinals: "XXIe siècle", "Ve République", "Napoléon Ier". The hint
+# is a fast pre-check: a Roman ordinal ends in I, V or X before its suffix
+# (centuries and republics do), which leaves out "Le", "Ce", "De", "Me".
+_FR_ROMAN_HINT = re.compile(r"[IVX][eè]")
+_FR_ROMAN = re.compile(
+    rf"{_WORD_START}(?P<roman>{_ROMAN})(?P<rsuf>ères?|ers?|res?|èmes?|emes?|es?){_NO_LETTER}"
+)
+_FIRST_SUFFIXES = frozenset({"er", "ers", "re", "res", "ère", "ères"})
+
+# fmt: off
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+          "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+          "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNIT_ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth",
+                  "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+                  "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+# fmt: on
+_WORD_VALUES: dict[str, str] = {"half": "0.5", "dozen": "12", "twice": "2", "both": "2"}
+for _i, (_u, _o) in enumerate(zip(_UNITS, _UNIT_ORDINALS, strict=True)):
+    _WORD_VALUES[_u] = _WORD_VALUES[_o] = str(_i)
+_TENS_VALUES: dict[str, int] = {}
+for _i, _t in enumerate(_TENS, start=2):
+    _TENS_VALUES[_t] = _TENS_VALUES[_t[:-1] + "ieth"] = _TENS_VALUES[_t[:-1] + "ies"] = 10 * _i
+_EN_SCALE_EXP = {
+    "hundred": 2,
+    "thousand": 3,
+    "k": 3,
+    "million": 6,
+    "mn": 6,
+    "mln": 6,
+    "m": 6,
+    "billion": 9,
+    "bn": 9,
+    "trillion": 12,
+}
+_FR_SCALE_EXP = {
+    "mille": 3,
+    "k": 3,
+    "million": 6,
+    "millions": 6,
+    "m": 6,
+    "milliard": 9,
+    "milliards": 9,
+    "md": 9,
+    "mds": 9,
+    "mrd": 9,
+    "mrds": 9,
+    "billion": 12,
+    "billions": 12,
+}
+
+
+def _alternation(words: list[str]) -> str:
+    # Longest first, so "fourteen" is tried before "four".
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_EN_WORDS_RE = _alternation([w for w in _WORD_VALUES if w != "dozen"] + ["a"])
+_EN_TENS_RE = _alternation(list(_TENS_VALUES))
+_EN_UNITS_RE = _alternation(_UNITS[1:10] + _UNIT_ORDINALS[1:10])
+_EN_DIGITS = re.compile(
+    rf"""
+      (?P<ah>\d{{1,2}})(?:[:.](?P<am>[0-5]\d))?{_SP}?(?P<ap>[aApP])\.?{_SP}?[mM]\.?{_NO_LETTER}
+    | (?P<oh>\d{{1,2}}){_SP}?o['’]clock
+    | (?P<decade>\d\d(?P<dd>\d0))s{_NO_LETTER}
+    | {_H_TIME}
+    | {_COLON_TIME}
+    | (?:
+          (?P<com>\d{{1,3}}(?:,\d{{3}}(?!\d))+)(?:\.(?P<comf>\d+))?
+        | (?P<sp>\d{{1,3}}(?:{_SP}\d{{3}}(?!\d))+)(?:[.,](?P<spf>\d+))?
+        | (?P<dw>\d+)(?P<dsep>[.,])(?P<df>\d+)
+        | (?P<int>\d+)
+      )(?:{_SP}?(?P<scale>(?i:thousand|million|billion|trillion|hundred|bn|mln|mn|m|k))
+        {_NO_LETTER})?
+    """,
+    re.VERBOSE,
+)
+_EN_WORDS = re.compile(
+    rf"""
+      {_WORD_START}(?i:
+          (?P<wt>{_EN_TENS_RE})(?:[-{_SP[1:-1]}](?P<wu>{_EN_UNITS_RE}))?
+        | (?P<ww>{_EN_WORDS_RE})
+      )(?P<wscale>(?:{_SP}(?i:hundred|thousand|million|billion|trillion|dozen)){{1,3}})?
+      {_NO_LETTER}
+    | {_WORD_START}(?i:(?P<noon>noon|midday)|(?P<midnight>midnight)){_NO_LETTER}
+    """,
+    re.VERBOSE,
+)
+# Lowercase words that make _EN_WORDS worth running ("a" counts only before
+# a scale word, which is in the set).
+_EN_WORD_HINT = (
+    frozenset(_WORD_VALUES)
+    | frozenset(_TENS_VALUES)
+    | _word_set("hundred thousand million billion trillion noon midday midnight")
+)
+_EN_WORD_STARTS = _EN_WORD_HINT | {"a"}
+_ASCII_WORD = re.compile(r"[a-z]+")
+# Letter runs: where a number word may start. Trying _EN_WORDS only there is
+# faster than letting it scan (it begins with a look-behind).
+_EN_LETTERS = re.compile(r"[A-Za-z]+")
+# Roman numerals: "World War II", "Louis XIV", "21st" → "XXIst"; a single I,
+# V or X only after a capitalised name ("Francis I", "Charles V").
+_EN_ROMAN_HINT = re.compile(r"[IVXLCDM](?:[IVXLCDM]|(?<=[a-z][ \u00a0\u202f][IVX]))")
+_NOT_NAMES = _ENGLISH_WORDS | _word_set("so now yes no here today yesterday or")
+_EN_ROMAN = re.compile(rf"{_WORD_START}(?P<roman>{_ROMAN})(?:st|nd|rd|th)?{_NO_LETTER}")
+
+# A mention: its main normalised value, and every value it may stand for.
+_Mention = tuple[str, frozenset[str]]
+
+
+def _canon(whole: str, frac: str = "", exp: int = 0) -> str:
+    """A decimal in one spelling: no leading or trailing zeros, ``.`` as point.
+
+    Works on the digit strings, so a 5,000-digit number neither overflows nor
+    rounds, and ``exp`` shifts the point for scale words (3.5 million → 3500000).
+    """
+    if exp:
+        digits = whole + frac
+        point = len(whole) + exp
+        if point >= len(digits):
+            whole, frac = digits + "0" * (point - len(digits)), ""
+        else:
+            whole, frac = digits[:point], digits[point:]
+    whole = whole.lstrip("0") or "0"
+    frac = frac.rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def _roman_value(numeral: str) -> int:
+    total = 0
+    for char, following in zip(numeral, [*numeral[1:], ""], strict=True):
+        value = _ROMAN_VALUES[char]
+        total += -value if following and _ROMAN_VALUES[following] > value else value
+    return total
+
+
+def _mention(*values: str) -> _Mention:
+    return values[0], frozenset(values)
+
+
+def _hour_mentions(hour: str, minute: str | None, bare: bool) -> list[_Mention]:
+    """A clock time read from "8 h 30", "20 heures" or "8:30" (24-hour clock).
+
+    Args:
+        bare: The hour may also be written alone in the target ("48 h" =
+            "48 hours", "20 heures" = "8 in the evening").
+    """
+    h = int(hour)
+    if h > 24:
+        # Not a clock time: a duration ("35 h") or a score/ratio ("35:12").
+        out = [_mention(_canon(hour))]
+        return out + ([_mention(_canon(minute))] if minute is not None else [])
+    mm = minute or "00"
+    values = [f"{h}:{mm}"]
+    if h == 24:
+        values.append(f"0:{mm}")
+    if minute is None and bare:
+        values.append(str(h))
+        if h > 12:
+            values.append(str(h - 12))
+    return [_mention(*values)]
+
+
+def _en_clock(hour: str, minute: str | None) -> _Mention:
+    """A target time without a.m./p.m.: either half of the day."""
+    h, mm = int(hour), minute or "00"
+    if h > 24:
+        return _mention(_canon(hour))
+    values = [f"{h}:{mm}"]
+    if h < 12:
+        values.append(f"{h + 12}:{mm}")
+    elif h in (12, 24):
+        values.append(f"0:{mm}")
+    return _mention(*values)
+
+
+def _number_values(m: re.Match[str], exp: int, lang: str) -> list[str]:
+    """Every reading of a written number, the likeliest first."""
+    if m["sp"]:
+        return [_canon(re.sub(_SP, "", m["sp"]), m["spf"] or "", exp)]
+    if m["com"]:
+        whole = m["com"].replace(",", "")
+        values = [_canon(whole, m["comf"] or "", exp)]
+        if m["com"].count(",") == 1 and not m["comf"]:
+            # "1,500": a thousand five hundred in English, 1.5 in French.
+            head, tail = m["com"].split(",")
+            values.append(_canon(head, tail, exp))
+        return values
+    if lang == "fr" and m["dot"]:
+        whole = m["dot"].replace(".", "")
+        values = [_canon(whole, m["dotf"] or "", exp)]
+        if m["dot"].count(".") == 1 and not m["dotf"]:
+            head, tail = m["dot"].split(".")
+            values.append(_canon(head, tail, exp))
+        return values
+    if m["dw"]:
+        whole, frac = m["dw"], m["df"]
+        values = [_canon(whole, frac, exp)]
+        if len(frac) == 3 and len(whole) <= 3:
+            # "1,500" or "1.500": the other language's thousands separator.
+            values.append(_canon(whole + frac, "", exp))
+        # "8.30" is also the British spelling of 8:30.
+        if lang == "en" and m["dsep"] == "." and len(frac) == 2 and int(whole) <= 24 and not exp:
+            values.extend(_en_clock(whole, frac)[1])
+        return values
+    return [_canon(m["int"], "", exp)]
+
+
+def _at_number_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Like ``pattern.finditer`` for patterns that start at a number's first digit."""
+    end = 0
+    for start in _NUMBER_START.finditer(text):
+        pos = start.start()
+        if pos >= end and (m := pattern.match(text, pos)):
+            end = m.end()
+            yield m
+
+
+def _fr_mentions(text: str) -> list[_Mention]:
+    out: list[_Mention] = []
+    for m in _at_number_starts(_FR_DIGITS, text):
+        if m["th"]:
+            out.extend(_hour_mentions(m["th"], m["tm"], bare=True))
+        elif m["hh"]:
+            out.extend(_hour_mentions(m["hh"], m["hm"], bare=True))
+        elif m["ch"]:
+            out.extend(_hour_mentions(m["ch"], m["cm"], bare=False))
+        else:
+            scale = m["scale"]
+            exp = _FR_SCALE_EXP[scale.lower()] if scale else 0
+            out.append(_mention(*_number_values(m, exp, "fr")))
+    if _FR_ROMAN_HINT.search(text):
+        for m in _FR_ROMAN.finditer(text):
+            numeral = m["roman"]
+            # "Le", "Ce", "Des", "Mes" are words, and so is "Vers": only I
+            # takes "er"/"re" (Ier, Ire).
+            if numeral in ("L", "C", "D", "M"):
+                continue
+            if m["rsuf"] in _FIRST_SUFFIXES and numeral != "I":
+                continue
+            out.append(_mention(str(_roman_value(numeral))))
+    return out
+
+
+def _en_digit_mention(m: re.Match[str]) -> _Mention:
+    if m["ah"]:
+        h, mm = int(m["ah"]), m["am"] or "00"
+        if not 1 <= h <= 12:
+            return _en_clock(m["ah"], m["am"])
+        h24 = h % 12 + (12 if m["ap"] in "pP" else 0)
+        return _mention(f"{h24}:{mm}", *([str(h)] if m["am"] is None else []))
+    if m["oh"]:
+        primary, values = _en_clock(m["oh"], None)
+        return primary, values | {str(int(m["oh"]))}
+    if m["th"]:
+        return _hour_mentions(m["th"], m["tm"], bare=True)[0]
+    if m["ch"]:
+        return _en_clock(m["ch"], m["cm"])
+    if m["decade"]:
+        # "the 1960s" for "les années 60".
+        return _mention(_canon(m["decade"]), _canon(m["dd"]))
+    scale = m["scale"]
+    if not scale:
+        return _mention(*_number_values(m, 0, "en"))
+    values = _number_values(m, _EN_SCALE_EXP[scale.lower()], "en")
+    if scale in ("m", "M", "k", "K"):
+        # "5 m" may be metres, "5k" a race: keep the plain reading too.
+        values += _number_values(m, 0, "en")
+    return _mention(*values)
+
+
+def _en_word_mention(m: re.Match[str]) -> _Mention | None:
+    if m["noon"]:
+        return _mention("12:00", "12")
+    if m["midnight"]:
+        return _mention("0:00", "24:00", "0", "24", "12")
+    if m["wt"]:
+        value = _TENS_VALUES[m["wt"].lower()]
+        if m["wu"]:
+            value += int(_WORD_VALUES[m["wu"].lower()])
+        number = str(value)
+    elif m["ww"].lower() == "a":
+        if not m["wscale"]:
+            return None
+        number = "1"
+    else:
+        number = _WORD_VALUES[m["ww"].lower()]
+    for word in (m["wscale"] or "").lower().split():
+        if word == "dozen":
+            whole, _, frac = format(Decimal(number) * 12, "f").partition(".")
+            number = _canon(whole, frac)
+        else:
+            whole, _, frac = number.partition(".")
+            number = _canon(whole, frac, _EN_SCALE_EXP[word])
+    return _mention(number)
+
+
+def _en_roman_mention(m: re.Match[str], text: str) -> _Mention | None:
+    numeral = m["roman"]
+    if len(numeral) == 1:
+        # A lone I, V or X is a numeral only right after a name: "Francis I",
+        # not "Then I said", "Paris, I think" or "I'm".
+        before = text[max(0, m.start() - 40) : m.start()]
+        words = before.split()
+        if (
+            numeral not in "IVX"
+            or not before[-1:].isspace()
+            or not words
+            or not words[-1][:1].isupper()
+            or not words[-1][-1:].isalpha()
+            or words[-1].lower() in _NOT_NAMES
+            or text[m.end() : m.end() + 1] in ("'", "’")
+        ):
+            return None
+    return _mention(str(_roman_value(numeral)))
+
+
+def _en_mentions(text: str, words: Sequence[str] | None = None) -> list[_Mention]:
+    out = [_en_digit_mention(m) for m in _at_number_starts(_EN_DIGITS, text)]
+    if words is None:
+        words = _ASCII_WORD.findall(text.lower())
+    if not _EN_WORD_HINT.isdisjoint(words):
+        end = 0
+        for word in _EN_LETTERS.finditer(text):
+            if word.start() >= end and word[0].lower() in _EN_WORD_STARTS:
+                m = _EN_WORDS.match(text, word.start())
+                if m and (mention := _en_word_mention(m)):
+                    end = m.end()
+                    out.append(mention)
+    if _EN_ROMAN_HINT.search(text):
+        out += filter(None, (_en_roman_mention(m, text) for m in _EN_ROMAN.finditer(text)))
+    return out
+
+
+def _mentions(text: str, lang: str) -> list[_Mention]:
+    if lang == "fr":
+        return _fr_mentions(text)
+    if lang == "en":
+        return _en_mentions(text)
+    raise ValueError(f"unknown language {lang!r}, expected one of: fr, en")
+
+
+def numbers_in(text: str, lang: str) -> Counter[str]:
+    """The numbers of a text as normalised values, for tests and debugging.
+
+    Each number counts once, under its likeliest reading: ``"3 000"`` →
+    ``"3000"``, ``"3,5 millions"`` → ``"3500000"``, ``"8 h 30"`` → ``"8:30"``,
+    ``"8 p.m."`` → ``"20:00"``, ``"XXIe"`` → ``"21"``. The ``numbers`` check
+    also uses the other readings of ambiguous spellings (see the module
+    docstring), which this view leaves out.
+
+    Args:
+        text: The text to read.
+        lang: ``"fr"`` (source conventions) or ``"en"`` (target conventions,
+            which also accept the French spellings a model may copy).
+
+    Raises:
+        ValueError: ``lang`` is neither ``"fr"`` nor ``"en"``.
+    """
+    return Counter(primary for primary, _ in _mentions(text, lang))
+
+
+def _all_matched(source: list[_Mention], target: list[_Mention]) -> bool:
+    """Whether every source number can be paired with its own target number.
+
+    A bipartite matching: a target "8:30" can stand for 8:30 or 20:30 but only
+    once. Greedy first (nearly always enough), then augmenting paths, which
+    are skipped on absurdly long inputs to stay fast.
+    """
+    by_value: dict[str, list[int]] = {}
+    for j, (_, values) in enumerate(target):
+        for value in values:
+            by_value.setdefault(value, []).append(j)
+    used: set[int] = set()
+    for _, values in sorted(source, key=lambda mention: len(mention[1])):
+        free = next((j for v in values for j in by_value.get(v, ()) if j not in used), None)
+        if free is None:
+            break
+        used.add(free)
+    else:
+        return True
+    if len(source) * len(target) > 2500:
+        return False
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for v in source[i][1]:
+            for j in by_value.get(v, ()):
+                if j not in seen:
+                    seen.add(j)
+                    if j not in owner or augment(owner[j], seen):
+                        owner[j] = i
+                        return True
+        return False
+
+    return all(augment(i, set()) for i in range(len(source)))
+
+
+def _numbers_flag(source: str, target: str, target_words: Sequence[str]) -> bool:
+    src = _fr_mentions(source)
+    return bool(src) and not _all_matched(src, _en_mentions(target, target_words))
+
+
+# --- words (untranslated, repetition) ----------------------------------------------
+
+
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """The letter words of a text as written, and lowercased.
+
+    Elisions are words of their own ("l'homme" → "l'", "homme"), with the
+    typographic apostrophe made straight. Digits are not words.
+    """
+    joined = " ".join(_WORD.findall(text)).replace("’", "'")
+    return joined.split(), joined.lower().split()
+
+
+def _function_words(words: list[str], lowers: list[str]) -> tuple[int, int]:
+    """French and English function words among the words of a text.
+
+    A capitalised French function word counts only when a lowercase word
+    follows it ("Le gouvernement", not "Le Pen"); all-capital words never do.
+    """
+    fr = sum(map(_FRENCH_WORDS.__contains__, lowers))
+    if fr:
+        as_written = sum(map(_FRENCH_WORDS.__contains__, words))
+        if as_written < fr:
+            last = len(words) - 1
+            fr = as_written + sum(
+                1
+                for k, word in enumerate(words)
+                if k < last
+                and word[0].isupper()
+                and (len(word) == 1 or word[1:] == "'" or word[1:].islower())
+                and lowers[k] in _FRENCH_WORDS
+                and words[k + 1].islower()
+            )
+    return fr, sum(map(_ENGLISH_WORDS.__contains__, lowers))
+
+
+def _is_name(words: list[str]) -> bool:
+    """Capitalised words and name particles only: "Place de la Concorde"."""
+    return not any(w.islower() and w not in _NAME_PARTICLES for w in words)
+
+
+def _looks_french(text: str, words: list[str], lowers: list[str]) -> bool:
+    if len(words) < MIN_WORDS_UNTRANSLATED:
+        return False
+    fr, en = _function_words(words, lowers)
+    if fr >= 2 and fr > 2 * en:
+        return not _is_name(words)
+    if fr == 1 and en == 0:
+        letters = sum(map(len, words))
+        accents = len(text) - len(text.translate(_DROP_ACCENTS))
+        return accents / letters >= FRENCH_ACCENT_SHARE and not _is_name(words)
+    return False
+
+
+def looks_french(text: str) -> bool:
+    """Whether a text reads as French rather than English (rules: module docstring).
+
+    Function words are the cheapest reliable language signal: every sentence
+    has several, and the two languages barely share any. Accents back up the
+    rare sentence with a single French function word.
+    """
+    return _looks_french(text, *_words(text))
+
+
+def _is_copy(source: str, target_lowers: list[str], target: str) -> bool:
+    """The target equals a source that reads as a French sentence (not names)."""
+    if target_lowers:
+        # Cheap rejection first: a copy's first and last words are in the source.
+        low = source.lower().replace("’", "'")
+        if target_lowers[0] not in low or target_lowers[-1] not in low:
+            return False
+    key = _NON_ALNUM.sub("", source.casefold())
+    if not key or key != _NON_ALNUM.sub("", target.casefold()):
+        return False
+    words, lowers = _words(source)
+    if len(words) < MIN_WORDS_UNTRANSLATED or _is_name(words):
+        return False
+    fr, en = _function_words(words, lowers)
+    if fr or en:
+        return fr > en
+    # No function word either way: French only if long enough and accented.
+    return len(words) >= 4 and source.translate(_DROP_ACCENTS) != source
+
+
+# A loop in a text coded one character per word: one word 4 times, or an
+# n-gram of 2 to 6 words 3 times, in a row.
+_LOOP = re.compile(r"(.)\1{3}|(.{2,6})\2\2", re.DOTALL)
+
+
+def _coded(lowers: list[str]) -> tuple[str, int]:
+    """One character per word (equal words, equal characters), and how many
+    distinct words: lets the regex engine find n-gram loops at C speed."""
+    codes = {w: chr(0x100 + i) for i, w in enumerate(dict.fromkeys(lowers))}
+    return "".join(map(codes.__getitem__, lowers)), len(codes)
+
+
+def _max_repeats(coded: str, thresholds: bool) -> int:
+    """The most consecutive repetitions of any n-gram (n = 1..6).
+
+    Args:
+        thresholds: Count only loops that reach the flag thresholds (a single
+            word 4 times, longer n-grams 3 times); 0 when there is none.
+    """
+    best = 0 if thresholds else 1
+    for n in range(1, MAX_NGRAM + 1):
+        run = longest = 0
+        for a, b in zip(coded, coded[n:], strict=False):
+            if a == b:
+                run += 1
+                longest = max(longest, run)
+            else:
+                run = 0
+        reps = 1 + longest // n
+        if not thresholds or reps >= (MIN_REPEATS_UNIGRAM if n == 1 else MIN_REPEATS):
+            best = max(best, reps)
+    return best
+
+
+def _dominance(coded: str, distinct: int) -> float:
+    """The largest share of words covered by one n-gram (n = 1..3) seen at
+    least 3 times; 0 when there is none."""
+    total = len(coded)
+    # Copies of one n-gram covering half the words leave at most total/2 + 3
+    # distinct words: most sentences are ruled out without counting.
+    if total < MIN_REPEATS or distinct > total / 2 + 3:
+        return 0.0
+    best = 0.0
+    for n in range(1, 4):
+        grams = Counter(coded[i : i + n] for i in range(total - n + 1))
+        if grams:
+            copies = grams.most_common(1)[0][1]
+            if copies >= MIN_REPEATS:
+                best = max(best, copies * n / total)
+    return best
+
+
+def _repetition_flag(source: str, target_lowers: list[str]) -> bool:
+    coded, distinct = _coded(target_lowers)
+    loop = bool(_LOOP.search(coded))
+    dominated = len(coded) >= DOMINANT_MIN_TOKENS and _dominance(coded, distinct) >= DOMINANT_SHARE
+    if not loop and not dominated:
+        return False
+    source_coded, source_distinct = _coded(_words(source)[1])
+    source_reps = _max_repeats(source_coded, thresholds=False)
+    if loop and _max_repeats(coded, thresholds=True) > source_reps + 1:
+        return True
+    return (
+        dominated
+        and source_reps < MIN_REPEATS
+        and _dominance(source_coded, source_distinct) < SOURCE_DOMINANT_SHARE
+    )
+
+
+# --- length --------------------------------------------------------------------
+
+
+def _length_band(source_length: int) -> tuple[float, float] | None:
+    for minimum, low, high in LENGTH_BANDS:
+        if source_length >= minimum:
+            return low, high
+    return None
+
+
+def _length_flag(source: str, target: str) -> bool:
+    s, t = len(source.strip()), len(target.strip())
+    band = _length_band(s)
+    return band is not None and not band[0] <= t / s <= band[1]
+
+
+def length_outliers(
+    pairs: Sequence[tuple[str, str]], *, k: float = 3.5, min_pairs: int = MIN_PAIRS_FOR_STATS
+) -> list[bool]:
+    """Length outliers judged against the run itself (optional refinement).
+
+    The fixed bands of :func:`check_pair` assume English is about 0.9 times as
+    long as French; a run of headlines or of legal prose has its own ratio.
+    With at least ``min_pairs`` measurable pairs (source of 12 characters or
+    more), a pair is flagged when its log length ratio lies more than ``k``
+    robust standard deviations (1.4826 × the median absolute deviation) from
+    the run's median log ratio, the band being at least ± log 1.5 wide. Log
+    ratios make halving and doubling symmetric; median and MAD ignore the
+    outliers being looked for. Smaller runs fall back to the fixed bands.
+
+    Args:
+        pairs: (source, target) texts of one run.
+        k: Width of the band in robust standard deviations (3.5 is the usual
+            cut for outliers by MAD).
+        min_pairs: Fewest measurable pairs for the statistics to be trusted.
+
+    Returns:
+        One boolean per pair, True where the length is an outlier.
+    """
+    logs: list[float | None] = []
+    for source, target in pairs:
+        s, t = len(source.strip()), len(target.strip())
+        logs.append(math.log(t / s) if _length_band(s) and t else None)
+    measured = [x for x in logs if x is not None]
+    if len(measured) < min_pairs:
+        return [_length_flag(s, t) for s, t in pairs]
+    centre = statistics.median(measured)
+    mad = statistics.median(abs(x - centre) for x in measured)
+    half_width = max(k * 1.4826 * mad, MIN_LOG_HALF_WIDTH)
+    return [
+        (x is not None and abs(x - centre) > half_width)
+        or (x is None and _length_flag(source, target))
+        for x, (source, target) in zip(logs, pairs, strict=True)
+    ]
+
+
+# --- the pair and the run --------------------------------------------------------
+
+
+def check_pair(source: str, target: str) -> tuple[str, ...]:
+    """The content flags of one sentence pair.
+
+    Args:
+        source: The French sentence.
+        target: Its English translation.
+
+    Returns:
+        The flags that apply, in ``QA_FLAGS`` order; ``()`` for a clean pair.
+    """
+    if not target or target.isspace():
+        return (FLAG_EMPTY,) if _ALNUM.search(source) else ()
+    words, lowers = _words(target)
+    flags: list[str] = []
+    if _is_copy(source, lowers, target) or _looks_french(target, words, lowers):
+        flags.append(FLAG_UNTRANSLATED)
+    if _repetition_flag(source, lowers):
+        flags.append(FLAG_REPETITION)
+    if _numbers_flag(source, target, lowers):
+        flags.append(FLAG_NUMBERS)
+    if _length_flag(source, target):
+        flags.append(FLAG_LENGTH)
+    return tuple(flags)
+
+
+def confidence_flags(
+    scores: Sequence[float | None],
+    *,
+    threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
+    tail: float = DEFAULT_CONFIDENCE_TAIL,
+) -> list[bool]:
+    """Which pairs of a run the model itself was unsure of.
+
+    A score is the length-normalised log-probability of the translation (≤ 0;
+    nearer 0 is surer). A pair is flagged when its score is below
+    ``threshold``, or among the lowest ``tail`` fraction of the run's scores.
+    The tail adapts to the run (a hard text lowers every score), but is only
+    used with at least 20 scored pairs, and only below the run's median: ties
+    are treated alike, so a run of equal scores flags nothing by rank.
+
+    The default threshold of -1.0 is a heuristic for opus-mt with beam search
+    (good translations score about -0.1 to -0.5); it is not calibrated.
+
+    Args:
+        scores: One score per pair; None (or NaN) where the engine gave none,
+            which is never flagged.
+        threshold: Absolute cut on the score.
+        tail: Fraction of the run's scored pairs flagged by rank (0 disables).
+
+    Returns:
+        One boolean per score.
+    """
+    valid = [s for s in scores if s is not None and not math.isnan(s)]
+    cutoff = -math.inf
+    count = int(tail * len(valid)) if tail > 0 else 0
+    if len(valid) >= MIN_SCORED_FOR_TAIL and count > 0:
+        ordered = sorted(valid)
+        if ordered[count - 1] < statistics.median(ordered):
+            cutoff = ordered[count - 1]
+    return [s is not None and not math.isnan(s) and (s < threshold or s <= cutoff) for s in scores]
