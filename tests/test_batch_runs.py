@@ -206,8 +206,8 @@ def _outputs(folder: Path) -> dict[str, str]:
             text = "\n".join(
                 line for line in text.splitlines() if json.loads(line)["type"] == "pair"
             )
-        elif path.suffix in (".tmx", ".json"):
-            continue
+        elif path.suffix in (".tmx", ".json", ".xlf", ".html"):
+            continue  # these record the run's date
         out[str(path.relative_to(folder))] = text
     return out
 

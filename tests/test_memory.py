@@ -205,4 +205,5 @@ def test_review_loop_through_the_xliff(tmp_path, tiny_model):
     assert rerun.exit_code == 0, rerun.stderr
     again = etree.parse(str(out / "article.fr-en.xlf")).findall(".//x:segment", ns)
     assert again[0].find("x:target", ns).text == "Lyon's covered market reopens."
-    assert [s.get("state") for s in again[:4]] == ["reviewed", "translated", "reviewed", "translated"]
+    states = [s.get("state") for s in again[:4]]
+    assert states == ["reviewed", "translated", "reviewed", "translated"]
