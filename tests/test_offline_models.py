@@ -1,0 +1,195 @@
+"""Tests for the Marian models built offline, and for the committed copy model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("sentencepiece")
+
+from transformers import MarianMTModel, MarianTokenizer
+
+from translate_cli.offline_models import (
+    build_tiny_random,
+    edit_distance,
+    evaluate_copy,
+    train_copy_model,
+    train_spm,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+COPY_MODEL = ROOT / "tests" / "fixtures" / "copy-marian"
+SAMPLE = ROOT / "samples" / "deconfliction.fr.txt"
+MODEL_FILES = {
+    "config.json",
+    "generation_config.json",
+    "model.safetensors",
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "tokenizer_config.json",
+}
+SMALL_LIMIT = 32
+
+# Written for this test, absent from the copy model's training text.
+UNSEEN = [
+    "Le conseil régional a voté une aide de 15 millions d’euros aux lycées.",
+    "La grève des contrôleurs aériens a perturbé le trafic à Marseille.",
+    "Les députés examineront le texte en commission mardi prochain.",
+    "Un homme de 35 ans a été blessé lors d’un accident à Grenoble.",
+    "« Nous attendons des actes », a déclaré le président du syndicat.",
+    "Le prix de l’essence a augmenté de 4 % en deux mois.",
+    "La maire de Lille a inauguré une nouvelle bibliothèque.",
+    "Les pompiers ont maîtrisé l’incendie après six heures d’efforts.",
+    "L'équipe de Nantes s'est qualifiée pour les quarts de finale.",
+    "Le gouvernement présentera son projet de loi à la rentrée.",
+    "Les ventes de livres ont progressé de 2,5 % l’an dernier.",
+    "Une tempête a frappé les côtes de Bretagne dans la nuit.",
+]
+
+
+def sample_lines() -> list[str]:
+    return [line for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_random(
+        tmp_path_factory.mktemp("tiny") / "model",
+        texts=sample_lines(),
+        max_position_embeddings=SMALL_LIMIT,
+        num_beams=2,
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_dir: Path) -> tuple[MarianMTModel, MarianTokenizer]:
+    return MarianMTModel.from_pretrained(tiny_dir).eval(), MarianTokenizer.from_pretrained(tiny_dir)
+
+
+def test_module_import_leaves_torch_unloaded() -> None:
+    code = (
+        "import sys, translate_cli.offline_models; "
+        "heavy = {'torch', 'transformers', 'sentencepiece'} & set(sys.modules); "
+        "sys.exit(sorted(heavy) or 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_tiny_model_writes_the_files_of_a_hub_snapshot(tiny_dir: Path) -> None:
+    assert {path.name for path in tiny_dir.iterdir()} == MODEL_FILES
+
+
+def test_vocab_follows_the_opus_mt_layout(tiny_dir: Path, tiny) -> None:
+    model, tokenizer = tiny
+    vocab = json.loads((tiny_dir / "vocab.json").read_text(encoding="utf-8"))
+    assert vocab["</s>"] == 0
+    assert vocab["<unk>"] == 1
+    assert vocab["<pad>"] == len(vocab) - 1 == model.config.vocab_size - 1
+    assert sorted(vocab.values()) == list(range(len(vocab)))
+    assert tokenizer.pad_token_id == model.config.pad_token_id
+    assert tokenizer.eos_token_id == model.config.eos_token_id == 0
+
+
+def test_generation_config_follows_opus_mt(tiny) -> None:
+    model, _ = tiny
+    config = model.generation_config
+    pad = model.config.vocab_size - 1
+    assert config.pad_token_id == config.decoder_start_token_id == pad
+    assert config.bad_words_ids == [[pad]]
+    assert config.eos_token_id == config.forced_eos_token_id == 0
+    assert config.num_beams == 2
+    assert config.max_length == SMALL_LIMIT
+    assert config.max_new_tokens is None
+
+
+def test_limit_is_readable_from_tokenizer_and_config(tiny) -> None:
+    model, tokenizer = tiny
+    assert tokenizer.model_max_length == model.config.max_position_embeddings == SMALL_LIMIT
+    long_text = " ".join(sample_lines())
+    assert len(tokenizer(long_text).input_ids) > SMALL_LIMIT
+    batch = tokenizer([long_text], truncation=True, return_tensors="pt")
+    assert batch.input_ids.shape[1] == SMALL_LIMIT
+    assert model.generate(**batch).shape[1] <= SMALL_LIMIT
+
+
+def test_tiny_model_generates_one_row_per_input(tiny) -> None:
+    model, tokenizer = tiny
+    texts = ["Bonjour.", "L’armée américaine a déclaré jeudi qu’elle était prête.", "Oui"]
+    batch = tokenizer(texts, return_tensors="pt", padding=True)
+    generated = model.generate(**batch)
+    decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
+    assert len(decoded) == len(texts)
+    assert all(isinstance(text, str) for text in decoded)
+    pad = model.config.pad_token_id
+    for row in generated.tolist():
+        assert row[0] == pad
+        body = row[1 : row.index(0)] if 0 in row else row[1:]
+        assert pad not in body, "bad_words_ids must ban <pad> from the output"
+
+
+def test_equal_token_bounds_force_the_same_work(tmp_path: Path) -> None:
+    model_dir = build_tiny_random(
+        tmp_path / "fixed", texts=sample_lines(), max_new_tokens=5, min_new_tokens=5
+    )
+    model = MarianMTModel.from_pretrained(model_dir)
+    tokenizer = MarianTokenizer.from_pretrained(model_dir)
+    config = json.loads((model_dir / "generation_config.json").read_text(encoding="utf-8"))
+    assert config["max_new_tokens"] == config["min_new_tokens"] == 5
+    assert "max_length" not in config
+    batch = tokenizer(
+        ["Un.", "Une phrase un peu plus longue que la première."], return_tensors="pt", padding=True
+    )
+    assert model.generate(**batch).shape == (2, 1 + 5)
+
+
+def test_small_text_is_padded_to_the_requested_vocab(tmp_path: Path) -> None:
+    train_spm(sample_lines(), tmp_path, 3000)
+    vocab = json.loads((tmp_path / "vocab.json").read_text(encoding="utf-8"))
+    assert len(vocab) == 3000
+    assert vocab["<pad>"] == 2999
+    assert "▁dummy00000" in vocab
+    assert (tmp_path / "source.spm").read_bytes() == (tmp_path / "target.spm").read_bytes()
+
+
+def test_copy_training_is_deterministic(tmp_path: Path) -> None:
+    texts = sample_lines()
+    first = train_copy_model(tmp_path / "a", texts=texts, steps=3, vocab_size=300, batch_size=4)
+    second = train_copy_model(tmp_path / "b", texts=texts, steps=3, vocab_size=300, batch_size=4)
+    for name in ("model.safetensors", "source.spm", "vocab.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("", "", 0),
+        ("abc", "", 3),
+        ("chat", "chats", 1),
+        ("été", "ete", 2),
+        ("kitten", "sitting", 3),
+    ],
+)
+def test_edit_distance(a: str, b: str, distance: int) -> None:
+    assert edit_distance(a, b) == distance == edit_distance(b, a)
+
+
+def test_committed_copy_model_is_small() -> None:
+    assert {path.name for path in COPY_MODEL.iterdir()} == MODEL_FILES
+    assert sum(path.stat().st_size for path in COPY_MODEL.iterdir()) < 2_000_000
+
+
+def test_committed_copy_model_copies_unseen_sentences() -> None:
+    score = evaluate_copy(COPY_MODEL, UNSEEN)
+    mismatches = [(s, o) for s, o in zip(UNSEEN, score.outputs, strict=True) if s != o]
+    assert score.exact_match >= 0.75, mismatches
+    assert score.edit_ratio <= 0.02, mismatches
