@@ -94,6 +94,14 @@ def translate(
         str | None,
         typer.Option(metavar="|".join(DEVICES), help=f"[default: {_DEFAULTS.device}]"),
     ] = None,
+    compute_type: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TYPE",
+            help=f"CTranslate2 compute type: auto, int8, float16, float32... "
+            f"[default: {_DEFAULTS.compute_type}]",
+        ),
+    ] = None,
     beams: Annotated[
         int | None,
         typer.Option(metavar="N", help="Beam size [default: the model's generation config]"),
@@ -170,6 +178,7 @@ def translate(
             revision=revision,
             engine=engine,
             device=device,
+            compute_type=compute_type,
             beams=beams,
             batch_tokens=batch_tokens,
             threads=threads,

@@ -43,10 +43,11 @@ from .document import (
     read_document,
 )
 from .engines import Engine, load_engine, pick_engine
+from .engines.marian_files import read_generation
 from .errors import TranslateError
 from .fsutil import atomic_writer
 from .memory import REVIEWED, TranslationMemory
-from .models import ModelSource, read_json
+from .models import ModelSource
 from .progress import NoProgress, Progress
 from .qa import FLAG_LOW_CONFIDENCE, check_pair, confidence_flags
 from .segment import cut_spans, split_sentences
@@ -120,17 +121,20 @@ class RunPlan:
         revision: Hub commit or local content fingerprint.
         engine: Engine name (``auto`` resolved).
         beams: Beam size in effect.
+        compute_type: CTranslate2 compute type as set ("" for other engines).
     """
 
     model: str
     revision: str
     engine: str
     beams: int
+    compute_type: str = ""
 
     @property
     def memory_context(self) -> str:
         """Translation-memory context: the settings that change a translation."""
-        return f"{self.model}@{self.revision}|{self.engine}|beams={self.beams}"
+        compute = f"|{self.compute_type}" if self.compute_type else ""
+        return f"{self.model}@{self.revision}|{self.engine}{compute}|beams={self.beams}"
 
     def meta(self, date: str, details: dict[str, str] | None = None) -> RunMeta:
         return RunMeta(
@@ -146,15 +150,16 @@ class RunPlan:
 
 def plan_run(settings: Settings, source: ModelSource) -> RunPlan:
     """Resolve the engine and beam size from settings and the model's files."""
-    beams = settings.beams or int(
-        read_json(source.path / "generation_config.json").get("num_beams") or 1
-    )
-    return RunPlan(settings.model, source.revision, pick_engine(settings.engine), beams)
+    beams = settings.beams or read_generation(source.path).num_beams
+    engine = pick_engine(settings.engine)
+    compute = settings.compute_type if engine == "ctranslate2" else ""
+    return RunPlan(settings.model, source.revision, engine, beams, compute)
 
 
 def plan_of(engine: Engine) -> RunPlan:
     """The plan of an already loaded engine."""
-    return RunPlan(engine.model, engine.revision, engine.name, engine.beams)
+    compute = engine.details.get("compute_type", "")
+    return RunPlan(engine.model, engine.revision, engine.name, engine.beams, compute)
 
 
 def _utc_now() -> str:

@@ -18,6 +18,7 @@ from .base import Engine
 
 ENGINES: dict[str, str] = {
     "transformers": "translate_cli.engines.transformers_engine:TransformersEngine",
+    "ctranslate2": "translate_cli.engines.ctranslate2_engine:CTranslate2Engine",
 }
 
 

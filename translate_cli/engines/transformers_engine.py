@@ -17,9 +17,7 @@ from ..config import Settings
 from ..document import Hypothesis
 from ..errors import EngineError, ModelError
 from ..models import ModelSource
-
-# Tokenizers that set no limit report a huge sentinel instead.
-_NO_LIMIT = 1_000_000
+from .marian_files import max_input_tokens
 
 
 def pick_device(requested: str) -> str:
@@ -58,11 +56,7 @@ class TransformersEngine:
         self.model = source.name
         self.revision = source.revision
         self.beams = settings.beams or self._model.generation_config.num_beams or 1
-        limits = (
-            self.tokenizer.model_max_length,
-            getattr(self._model.config, "max_position_embeddings", None),
-        )
-        self.max_input_tokens = min((v for v in limits if v and v < _NO_LIMIT), default=512)
+        self.max_input_tokens = max_input_tokens(source.path)
         self.details = {"device": self.device, "torch": torch.__version__}
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
