@@ -193,3 +193,23 @@ def test_committed_copy_model_copies_unseen_sentences() -> None:
     mismatches = [(s, o) for s, o in zip(UNSEEN, score.outputs, strict=True) if s != o]
     assert score.exact_match >= 0.75, mismatches
     assert score.edit_ratio <= 0.02, mismatches
+
+
+def test_committed_copy_model_starts_decoding_from_a_zero_embedding() -> None:
+    model = MarianMTModel.from_pretrained(COPY_MODEL)
+    pad_row = model.get_input_embeddings().weight[model.config.pad_token_id]
+    assert not pad_row.detach().any()
+
+
+@pytest.mark.parametrize("quantization", ["float32", "int8"])
+def test_committed_copy_model_copies_through_ctranslate2(tmp_path: Path, quantization: str) -> None:
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    converter = ctranslate2.converters.TransformersConverter(str(COPY_MODEL))
+    converter.convert(str(tmp_path / "ct2"), quantization=quantization)
+    translator = ctranslate2.Translator(str(tmp_path / "ct2"), device="cpu")
+    tokenizer = MarianTokenizer.from_pretrained(COPY_MODEL)
+    tokens = [tokenizer.convert_ids_to_tokens(tokenizer(s).input_ids) for s in UNSEEN]
+    results = translator.translate_batch(tokens, beam_size=1)
+    outputs = [tokenizer.convert_tokens_to_string(r.hypotheses[0]) for r in results]
+    exact = sum(o == s for o, s in zip(outputs, UNSEEN, strict=True)) / len(UNSEEN)
+    assert exact >= 0.75, list(zip(UNSEEN, outputs, strict=True))

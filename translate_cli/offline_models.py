@@ -92,9 +92,10 @@ def train_spm(
         texts: Training text, one sentence or paragraph per item.
         out_dir: Directory to write into; created if missing.
         vocab_size: Number of entries in ``vocab.json``, ``<pad>`` included.
-        normalization: SentencePiece normalisation rule. ``nmt_nfkc`` is what
-            opus-mt uses; ``identity`` keeps every character as written, so that
-            decoding gives back the input exactly.
+        normalization: SentencePiece normalisation rule. ``nmt_nfkc``, the
+            SentencePiece default, folds compatibility characters (``…`` becomes
+            ``...``); ``identity`` keeps every character as written, so decoding
+            gives back the input exactly.
         required_chars: Characters that get a piece even if the text lacks them.
 
     Raises:
@@ -103,6 +104,7 @@ def train_spm(
     """
     import sentencepiece as spm
 
+    out_dir = Path(out_dir)
     lines = [line.strip() for line in texts if line.strip()]
     if not lines:
         raise ValueError("train_spm needs at least one non-blank line of text")
@@ -192,6 +194,7 @@ def build_marian(
     Returns:
         ``out_dir``.
     """
+    out_dir = Path(out_dir)
     tokenizer = _write_tokenizer(out_dir, texts, vocab_size, max_position_embeddings)
     model = _new_model(
         vocab_size=len(tokenizer.encoder),
@@ -274,7 +277,13 @@ def build_opus_shaped(
 
     ``min_new_tokens = max_new_tokens = new_tokens`` in ``generation_config.json``
     makes every sentence generate exactly ``new_tokens`` tokens, whichever engine
-    runs it, because random weights rarely emit ``</s>``.
+    runs it, because random weights rarely emit ``</s>``. (transformers applies
+    opus-mt's ``forced_eos_token_id`` too, so its last token is ``</s>``.)
+
+    The source side is costlier than with the real model: a SentencePiece model
+    trained on a few KB splits words into more pieces than opus-mt's does. The
+    more French text in ``texts``, the closer source lengths come to the real
+    ones.
 
     Args:
         out_dir: Directory to write into; created if missing. It takes about
@@ -355,6 +364,7 @@ def train_copy_model(
     """
     import torch
 
+    out_dir = Path(out_dir)
     sentences = [line.strip() for line in texts if line.strip()]
     tokenizer = _write_tokenizer(
         out_dir,
