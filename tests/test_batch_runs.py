@@ -163,6 +163,9 @@ def test_combined_tsv_and_tmx_cover_the_run_in_order(tmp_path, tiny_model, tmx_d
     tmx = etree.parse(str(out / "all.fr-en.tmx"))
     assert etree.DTD(str(tmx_dtd)).validate(tmx)
     assert len(tmx.findall("body/tu")) == 6
+    page = (out / "all.review.html").read_text()
+    assert page.count('<tr class="pair') == 6
+    assert page.index("a/article.txt") < page.index("b/deep/notes.md")
     # A rerun skips every file but still writes the combined files in full.
     (out / "all.fr-en.tsv").unlink()
     again = runner.invoke(app, args)

@@ -128,7 +128,7 @@ def translate(
         str | None,
         typer.Option(
             metavar="NAME",
-            help="Also write NAME.fr-en.tsv and NAME.fr-en.tmx covering the whole run",
+            help="Also write NAME.fr-en.tsv, NAME.fr-en.tmx and NAME.review.html for the whole run",
         ),
     ] = None,
     force: Annotated[
@@ -312,7 +312,7 @@ def _translate_paths(
                 yield from read_jsonl(path)
 
         if done:
-            write_combined(results, output_root, combined, ("tsv", "tmx"))
+            write_combined(results, output_root, combined, ("tsv", "tmx", "html"))
     return report
 
 
