@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, read_error
 
 # Characters that end a line that is a complete unit (sentence, headline with
 # punctuation, or quote close). A line ending otherwise continues on the next.
@@ -299,13 +299,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
     name = display or str(path)
     try:
         data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(name, "is a directory") from None
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
     except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        raise read_error(name, exc) from None
     text, encoding = decode(data, name)
     return document_from_text(text, name, encoding, hashlib.sha256(data).hexdigest())

@@ -44,6 +44,19 @@ class EngineError(TranslateError):
     """The translation engine failed or was asked for something it cannot do."""
 
 
+def read_error(path: Path | str, exc: OSError) -> InputError:
+    """The one-line error for a file that cannot be opened or read."""
+    if isinstance(exc, IsADirectoryError):
+        reason = "is a directory"
+    elif isinstance(exc, FileNotFoundError):
+        reason = "no such file"
+    elif isinstance(exc, PermissionError):
+        reason = "permission denied"
+    else:
+        reason = f"cannot read: {exc.strerror or exc}"
+    return InputError(path, reason)
+
+
 def unknown_choice(kind: str, value: str, choices: object) -> UsageError:
     """Build the standard "unknown X" error, listing the valid choices."""
     valid = ", ".join(sorted(str(c) for c in choices))  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, read_error
 from .memory import TranslationMemory
 from .pipeline import sentence_key
 from .writers.base import source_check, target_check
@@ -76,8 +76,10 @@ def read_tsv_rows(path: Path) -> Iterator[ReviewedRow]:
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
+    except OSError as exc:
+        raise read_error(path, exc) from None
+    except UnicodeError:
+        raise InputError(path, "not UTF-8 text; save the TSV as UTF-8") from None
     lines = text.split("\n")
     header = lines[0].rstrip("\r").split("\t")
     missing = [c for c in _REQUIRED if c not in header]

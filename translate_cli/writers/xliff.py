@@ -53,7 +53,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from ..document import AlignedPair, Result
-from ..errors import InputError
+from ..errors import InputError, read_error
 from .base import Writer, meta_record, register, row_check, xml_safe
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -335,12 +335,8 @@ def read_xliff(path: Path | str) -> Iterator[ReviewedSegment]:
     path = Path(path)
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise read_error(path, exc) from None
     with handle:
         # No DTD, no entities, no network: a hostile file can neither read
         # local files nor call out.
