@@ -2,7 +2,7 @@
 
 Alignment tests translate with this model because its target should equal its
 source: a row whose target is another row's source exposes a batching, dedup or
-order-restoration bug at once. The model is committed (about 1.1 MB), so tests
+order-restoration bug at once. The model is committed (1.9 MB), so tests
 never train it; run this script only to change it::
 
     python tests/build_copy_model.py
