@@ -389,7 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Model: {MODEL_NAME} (random weights, opus-mt-fr-en's shape), {BEAMS} beams, "
         f"{NEW_TOKENS} new tokens per sentence (the last a forced </s>). "
         f"CTranslate2 conversion (int8): {conversion.group(1) if conversion else '?'} s "
-        f"when first done; cached at {entry} (lookup {warm * 1000:.0f} ms)."
+        f"when first done; cached at {entry} (this run's conversion or cache check: "
+        f"{warm * 1000:.0f} ms)."
     )
     if profile:
         print("\ncProfile of `translate --engine ctranslate2` (cumulative):\n")
