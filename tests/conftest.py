@@ -70,3 +70,23 @@ def copy_model() -> Path:
 @pytest.fixture(scope="session")
 def tmx_dtd() -> Path:
     return shared_path("data", "tmx", "tmx14.dtd")
+
+
+def slow_corpus_command(tmp_path: Path, model: Path, files: int) -> list[str]:
+    """A folder of distinct articles and a ``translate`` command slow enough to kill.
+
+    Small batches and one thread stretch the run over many windows, so a kill
+    lands between files; the memory is off so every run really translates.
+    Returns the command without ``-o``.
+    """
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (SAMPLES / "marche-lyon.fr.txt").read_text()
+    for i in range(files):
+        (corpus / f"doc{i:02d}.txt").write_text(text.replace("Lyon", f"Lyon {i}"))
+    return [
+        *(sys.executable, "-m", "translate_cli", str(corpus), "--model", str(model)),
+        *("--engine", "transformers", "--batch-tokens", "64", "--threads", "1", "-q", "--no-tm"),
+    ]

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path, PurePath
 
@@ -19,7 +18,7 @@ from translate_cli.inputs import collect_jobs
 from translate_cli.pipeline import Job, Runner, RunPlan
 from translate_cli.progress import LogProgress
 
-from .conftest import SAMPLES
+from .conftest import slow_corpus_command
 from .fakes import FakeEngine
 
 runner = CliRunner()
@@ -216,14 +215,7 @@ def _outputs(folder: Path) -> dict[str, str]:
 
 
 def test_kill_mid_run_then_rerun_completes_everything(tmp_path, tiny_model):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    text = (SAMPLES / "marche-lyon.fr.txt").read_text()
-    for i in range(10):
-        (corpus / f"doc{i:02d}.txt").write_text(text.replace("Lyon", f"Lyon {i}"))
-    base = [sys.executable, "-m", "translate_cli", str(corpus), "--model", str(tiny_model)]
-    base += ["--engine", "transformers", "--batch-tokens", "64", "--threads", "1", "-q", "--no-tm"]
-
+    base = slow_corpus_command(tmp_path, tiny_model, files=10)
     reference = tmp_path / "reference"
     subprocess.run([*base, "-o", str(reference)], check=True, timeout=300)
 

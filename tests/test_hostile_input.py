@@ -14,7 +14,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path, PurePath
 
@@ -31,7 +30,7 @@ from translate_cli.pipeline import Job, Runner, Translator, align, run_meta
 from translate_cli.writers import get_writer
 from translate_cli.writers.text import TSV_COLUMNS, read_jsonl, tsv_unescape
 
-from .conftest import SAMPLES
+from .conftest import slow_corpus_command
 from .fakes import FakeEngine, origin_flags
 
 runner = CliRunner()
@@ -219,13 +218,7 @@ def test_chmod_000_file(tmp_path, tiny_model):
 
 
 def test_random_kills_then_rerun_match_an_uninterrupted_run(tmp_path, tiny_model):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    text = (SAMPLES / "marche-lyon.fr.txt").read_text()
-    for i in range(8):
-        (corpus / f"d{i}.txt").write_text(text.replace("Lyon", f"Lyon {i}"))
-    base = [sys.executable, "-m", "translate_cli", str(corpus), "--model", str(tiny_model)]
-    base += ["--engine", "transformers", "--batch-tokens", "64", "--threads", "1", "-q", "--no-tm"]
+    base = slow_corpus_command(tmp_path, tiny_model, files=8)
     reference = tmp_path / "reference"
     subprocess.run([*base, "-o", str(reference)], check=True, timeout=300)
     expected = digest(reference)
