@@ -51,7 +51,7 @@ from .models import ModelSource
 from .progress import NoProgress, Progress
 from .qa import FLAG_LOW_CONFIDENCE, check_pair, confidence_flags
 from .segment import cut_spans, split_sentences
-from .writers import get_writer, meta_path, meta_record, output_paths
+from .writers import Writer, get_writer, meta_path, meta_record, output_paths
 
 SPLIT = "split"
 
@@ -344,11 +344,7 @@ def write_outputs(
     written: list[Path] = []
     for name in formats:
         writer = get_writer(name)
-        paths = output_paths(output_dir, relative, writer)
-        with contextlib.ExitStack() as stack:
-            streams = [stack.enter_context(atomic_writer(p)) for p in paths]
-            writer.write([result], *streams)
-        written.extend(paths)
+        written.extend(_write_format(writer, [result], output_paths(output_dir, relative, writer)))
     meta = {
         **meta_record(result),
         "settings_key": settings_key,
@@ -669,8 +665,13 @@ def write_combined(
     for fmt in formats:
         writer = get_writer(fmt)
         paths = output_paths(output_dir, PurePath(name + ".txt"), writer)
-        with contextlib.ExitStack() as stack:
-            streams = [stack.enter_context(atomic_writer(p)) for p in paths]
-            writer.write(results(), *streams)
-        written.extend(paths)
+        written.extend(_write_format(writer, results(), paths))
     return written
+
+
+def _write_format(writer: Writer, results: Iterable[Result], paths: list[Path]) -> list[Path]:
+    """One format's files, written atomically together: all are renamed or none."""
+    with contextlib.ExitStack() as stack:
+        streams = [stack.enter_context(atomic_writer(p)) for p in paths]
+        writer.write(results, *streams)
+    return paths

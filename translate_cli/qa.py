@@ -441,25 +441,28 @@ def _is_clock(hour: str, minute: str) -> bool:
     return len(hour) <= 2 and int(hour) <= 24 and len(minute) == 2 and minute < "60"
 
 
+def _grouped(digits: str, fraction: str | None, sep: str, exp: int) -> list[str]:
+    """Readings of a number grouped with ``sep`` ("1,500", "1.500").
+
+    The separator is read as a thousands separator first; with a single
+    separator and no other decimals it may also be the decimal mark, so
+    "1,500" is a thousand five hundred in English and 1.5 in French.
+    """
+    values = [_canon(digits.replace(sep, ""), fraction or "", exp)]
+    if digits.count(sep) == 1 and not fraction:
+        head, tail = digits.split(sep)
+        values.append(_canon(head, tail, exp))
+    return values
+
+
 def _number_values(m: re.Match[str], exp: int, lang: str) -> list[str]:
     """Every reading of a written number, the likeliest first."""
     if m["sp"]:
         return [_canon(re.sub(_SP, "", m["sp"]), m["spf"] or "", exp)]
     if m["com"]:
-        whole = m["com"].replace(",", "")
-        values = [_canon(whole, m["comf"] or "", exp)]
-        if m["com"].count(",") == 1 and not m["comf"]:
-            # "1,500": a thousand five hundred in English, 1.5 in French.
-            head, tail = m["com"].split(",")
-            values.append(_canon(head, tail, exp))
-        return values
+        return _grouped(m["com"], m["comf"], ",", exp)
     if lang == "fr" and m["dot"]:
-        whole = m["dot"].replace(".", "")
-        values = [_canon(whole, m["dotf"] or "", exp)]
-        if m["dot"].count(".") == 1 and not m["dotf"]:
-            head, tail = m["dot"].split(".")
-            values.append(_canon(head, tail, exp))
-        return values
+        return _grouped(m["dot"], m["dotf"], ".", exp)
     if m["dw"]:
         whole, frac = m["dw"], m["df"]
         values = [_canon(whole, frac, exp)]
