@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from . import __version__
-from .config import DEFAULT_MODEL, DEVICES, ENGINES, Settings
+from .config import DEFAULT_MODEL, Settings
+from .vocabulary import DEVICES, ENGINES
 
 if TYPE_CHECKING:
     from .pipeline import Outcome, RunReport

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, unknown_choice
+from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
-ENGINES = ("auto", "transformers", "ctranslate2")
-DEVICES = ("auto", "cpu", "cuda")
 ENV_PREFIX = "TRANSLATE_"
 
 
@@ -61,6 +60,11 @@ class Settings:
             raise unknown_choice("engine", self.engine, ENGINES)
         if self.device not in DEVICES:
             raise unknown_choice("device", self.device, DEVICES)
+        if self.compute_type not in COMPUTE_TYPES:
+            raise unknown_choice("compute type", self.compute_type, COMPUTE_TYPES)
+        for name in self.formats:
+            if name not in FORMATS:
+                raise unknown_choice("format", name, FORMATS)
         if self.beams is not None and self.beams < 1:
             raise ConfigError(f"beams must be at least 1, got {self.beams}")
         if self.batch_tokens < 1:

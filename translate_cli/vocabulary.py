@@ -1,0 +1,75 @@
+"""The words the tool writes into files and summaries, one type per vocabulary.
+
+Each vocabulary is a :class:`enum.StrEnum`, so a member *is* its on-disk word
+(``Flag.LOW_CONFIDENCE == "low-confidence"``) and a typo is a type error
+instead of a silent new word. ``tests/test_vocabulary.py`` pins the words:
+files written by earlier versions must keep reading the same.
+
+The closed sets of setting values (engines, devices, compute types, output
+formats) live here too, so :class:`translate_cli.config.Settings` can
+validate them without importing the modules that implement them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Flag(StrEnum):
+    """Review flags on an aligned pair, in display order (most serious first).
+
+    The content checks are documented in :mod:`translate_cli.qa`; the last
+    three say how a translation was obtained.
+    """
+
+    EMPTY = "empty"
+    UNTRANSLATED = "untranslated"
+    REPETITION = "repetition"
+    NUMBERS = "numbers"
+    LENGTH = "length"
+    LOW_CONFIDENCE = "low-confidence"
+    SPLIT = "split"
+    MEMORY = "memory"
+    REVIEWED = "reviewed"
+
+
+class Status(StrEnum):
+    """What a run did with one input."""
+
+    TRANSLATED = "translated"
+    SKIPPED = "skipped"  # outputs already up to date
+    FAILED = "failed"
+
+
+class Origin(StrEnum):
+    """Where a sentence's translation came from in a run."""
+
+    ENGINE = "engine"
+    MEMORY = "memory"  # a stored machine translation
+    REVIEWED = "reviewed"  # a reviewer's translation from the memory
+
+
+class EntryOrigin(StrEnum):
+    """Who wrote a translation-memory entry (the ``origin`` column)."""
+
+    MACHINE = "machine"
+    REVIEWED = "reviewed"
+
+
+ENGINES = ("auto", "transformers", "ctranslate2")
+DEVICES = ("auto", "cpu", "cuda")
+# CTranslate2 compute types (weights and arithmetic), as its
+# ``get_supported_compute_types`` names them, plus ``auto``.
+COMPUTE_TYPES = (
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+# Output formats; the writer registry (translate_cli.writers) has exactly these.
+FORMATS = ("txt", "tsv", "jsonl", "moses", "tmx", "xliff", "html")
