@@ -20,9 +20,11 @@ import tracemalloc
 from pathlib import Path
 
 from translate_cli import Settings, load_engine
+from translate_cli.align import align
 from translate_cli.document import Hypothesis, document_from_text
 from translate_cli.offline_models import build_tiny_random
-from translate_cli.pipeline import Translator, align, run_meta
+from translate_cli.provenance import engine_meta
+from translate_cli.translator import Translator
 from translate_cli.writers import get_writer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +43,7 @@ def paragraph(n_bytes: int) -> str:
 def run_once(engine, text: str) -> tuple[float, float, int]:
     tracemalloc.start()
     start = time.perf_counter()
-    result = align(document_from_text(text), Translator(engine, 4096), run_meta(engine))
+    result = align(document_from_text(text), Translator(engine, 4096), engine_meta(engine))
     for fmt in ("tsv", "jsonl", "tmx"):
         writer = get_writer(fmt)
         writer.write([result], *[io.StringIO() for _ in writer.suffixes])

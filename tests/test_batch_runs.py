@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from translate_cli.cli import app
 from translate_cli.config import Settings
-from translate_cli.inputs import collect_jobs
-from translate_cli.pipeline import Job, Runner, RunPlan
+from translate_cli.inputs import Job, collect_jobs
 from translate_cli.progress import LogProgress
+from translate_cli.provenance import RunPlan
+from translate_cli.runner import Runner
 
 from .conftest import slow_corpus_command
 from .fakes import FakeEngine

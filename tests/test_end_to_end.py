@@ -10,9 +10,9 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from translate_cli import Result, Settings, load_engine, translate_file, translate_text
+from translate_cli.align import sentences_of
 from translate_cli.cli import app
 from translate_cli.document import read_document
-from translate_cli.pipeline import sentences_of
 from translate_cli.writers.text import tsv_unescape
 
 from .conftest import SAMPLES, SEED

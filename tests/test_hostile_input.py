@@ -23,10 +23,14 @@ from hypothesis import strategies as st
 from lxml import etree
 from typer.testing import CliRunner
 
+from translate_cli.align import align
 from translate_cli.cli import app
 from translate_cli.config import Settings
 from translate_cli.document import document_from_text
-from translate_cli.pipeline import Job, Runner, Translator, align, run_meta
+from translate_cli.inputs import Job
+from translate_cli.provenance import engine_meta
+from translate_cli.runner import Runner
+from translate_cli.translator import Translator
 from translate_cli.writers import get_writer
 from translate_cli.writers.text import TSV_COLUMNS, read_jsonl, tsv_unescape
 
@@ -127,7 +131,7 @@ def test_huge_unpunctuated_paragraph_is_cut_never_truncated():
     text = " ".join(words)
     assert len(text) > 2_000_000
     engine = CharEngine(max_input_tokens=512)
-    result = align(document_from_text(text), Translator(engine, 8192), run_meta(engine))
+    result = align(document_from_text(text), Translator(engine, 8192), engine_meta(engine))
     (pair,) = result.pairs
     assert origin_flags(pair) == ("split",)
     assert pair.target.split() == text.upper().split()
@@ -140,7 +144,7 @@ def test_giant_url_is_cut_by_the_real_tokenizer(tiny_model):
     engine = load_engine(Settings(model=str(tiny_model), engine="transformers"))
     url = "https://exemple.fr/" + "abcdefghij" * 500
     translator = Translator(engine, 4096)
-    result = align(document_from_text(f"Voir {url} pour tout."), translator, run_meta(engine))
+    result = align(document_from_text(f"Voir {url} pour tout."), translator, engine_meta(engine))
     assert [origin_flags(p) for p in result.pairs] == [("split",)]
     assert translator.counters.engine_inputs > 1
     assert result.pairs[0].source == f"Voir {url} pour tout."
@@ -152,7 +156,7 @@ CONTROL = "".join(map(chr, [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]))
 def test_control_characters_survive_every_format(tmp_path):
     text = f"Début{CONTROL}fin. Deuxième\tphrase avec tabulation. Un\ud800 seul."
     engine = FakeEngine()
-    result = align(document_from_text(text), Translator(engine, 512), run_meta(engine))
+    result = align(document_from_text(text), Translator(engine, 512), engine_meta(engine))
     for fmt in ("tmx", "tsv", "jsonl", "moses", "txt"):
         writer = get_writer(fmt)
         streams = [io.StringIO() for _ in writer.suffixes]
@@ -247,7 +251,7 @@ def test_read_split_write_read_back(text):
     """Whatever the text, its sentences come back from TSV and JSONL exactly."""
     engine = FakeEngine()
     doc = document_from_text(text)
-    result = align(doc, Translator(engine, 256), run_meta(engine))
+    result = align(doc, Translator(engine, 256), engine_meta(engine))
     joined = "".join("".join(p.split()) for p in doc.paragraphs)
     assert "".join("".join(p.source.split()) for p in result.pairs) == joined
     tsv, jsonl = io.StringIO(), io.StringIO()

@@ -8,10 +8,12 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from translate_cli.align import align
 from translate_cli.cli import app
 from translate_cli.document import document_from_text
 from translate_cli.memory import MemoryStoreError, TranslationMemory
-from translate_cli.pipeline import Translator, align, run_meta
+from translate_cli.provenance import engine_meta
+from translate_cli.translator import Translator
 from translate_cli.writers.text import TSV_COLUMNS, tsv_escape, tsv_unescape
 
 from .conftest import SAMPLES
@@ -27,13 +29,13 @@ def test_memory_hits_never_reach_the_engine(tmp_path):
     align(
         document_from_text(TEXT),
         Translator(first, 256, memory=memory, context="c1"),
-        run_meta(first),
+        engine_meta(first),
     )
     assert sorted(first.translated) == ["Il a parlé.", "Le maire est venu."]
 
     second = FakeEngine()
     translator = Translator(second, 256, memory=memory, context="c1")
-    result = align(document_from_text(TEXT), translator, run_meta(second))
+    result = align(document_from_text(TEXT), translator, engine_meta(second))
     assert second.translated == []
     assert translator.counters.memory == 2
     assert [origin_flags(p) for p in result.pairs] == [("memory",)] * 3
@@ -44,7 +46,7 @@ def test_memory_hits_never_reach_the_engine(tmp_path):
     align(
         document_from_text(TEXT),
         Translator(third, 256, memory=memory, context="c2"),
-        run_meta(third),
+        engine_meta(third),
     )
     assert len(third.translated) == 2
 

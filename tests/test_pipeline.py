@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
+from translate_cli.align import align, sentences_of
 from translate_cli.config import Settings
 from translate_cli.document import document_from_text, read_document
-from translate_cli.pipeline import Job, Runner, Translator, align, run_meta, sentences_of
+from translate_cli.inputs import Job
+from translate_cli.provenance import engine_meta
+from translate_cli.runner import Runner
+from translate_cli.translator import Translator
 
 from .conftest import SEED
 from .fakes import FakeEngine, origin_flags
@@ -16,7 +20,7 @@ def test_seed_is_aligned_in_order_and_repeats_are_translated_once():
     engine = FakeEngine()
     doc = read_document(SEED)
     translator = Translator(engine, batch_tokens=64)
-    result = align(doc, translator, run_meta(engine))
+    result = align(doc, translator, engine_meta(engine))
     sentences = sentences_of(doc)
     assert [p.source for p in result.pairs] == [s.text for s in sentences]
     assert all(p.target == p.source.upper() for p in result.pairs)
@@ -44,7 +48,7 @@ def test_batches_are_length_sorted_and_within_budget():
 def test_second_document_reuses_the_run_memo():
     engine = FakeEngine()
     translator = Translator(engine, batch_tokens=256)
-    meta = run_meta(engine)
+    meta = engine_meta(engine)
     align(document_from_text("Un. Deux."), translator, meta)
     align(document_from_text("Deux. Trois."), translator, meta)
     assert sorted(engine.translated) == ["Deux.", "Trois.", "Un."]
@@ -56,7 +60,7 @@ def test_too_long_sentence_is_cut_translated_and_flagged():
     words = [f"mot{i}" for i in range(60)]
     long_sentence = "Le " + ", ".join(" ".join(words[i : i + 5]) for i in range(0, 60, 5)) + "."
     doc = document_from_text(f"Court. {long_sentence} Fin.")
-    result = align(doc, Translator(engine, 64), run_meta(engine))
+    result = align(doc, Translator(engine, 64), engine_meta(engine))
     flags = [origin_flags(p) for p in result.pairs]
     assert flags == [(), ("split",), ()]
     assert all(engine.count_tokens([t])[0] <= 12 for t in engine.translated)

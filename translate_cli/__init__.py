@@ -9,15 +9,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 _EXPORTS = {
-    "translate_file": "pipeline",
-    "translate_text": "pipeline",
-    "Runner": "pipeline",
-    "Job": "pipeline",
-    "Outcome": "pipeline",
-    "Translator": "pipeline",
+    "translate_file": "runner",
+    "translate_text": "runner",
+    "run_paths": "runner",
+    "Runner": "runner",
+    "RunReport": "runner",
+    "Outcome": "runner",
+    "Job": "inputs",
+    "Translator": "translator",
+    "Flag": "vocabulary",
+    "Status": "vocabulary",
     "split_sentences": "segment",
     "sentence_spans": "segment",
     "load_engine": "engines",
@@ -35,12 +39,15 @@ _EXPORTS = {
     "InputError": "errors",
     "ModelError": "errors",
     "UsageError": "errors",
+    "EngineError": "errors",
 }
 
 __all__ = [
     "AlignedPair",
     "Document",
     "Engine",
+    "EngineError",
+    "Flag",
     "Hypothesis",
     "InputError",
     "Job",
@@ -48,9 +55,11 @@ __all__ = [
     "Outcome",
     "Result",
     "RunMeta",
+    "RunReport",
     "Runner",
     "Sentence",
     "Settings",
+    "Status",
     "TranslateError",
     "Translator",
     "UsageError",
@@ -58,6 +67,7 @@ __all__ = [
     "load_engine",
     "load_settings",
     "read_document",
+    "run_paths",
     "sentence_spans",
     "split_sentences",
     "translate_file",
@@ -90,6 +100,9 @@ if TYPE_CHECKING:  # pragma: no cover
         read_document,
     )
     from .engines import Engine, load_engine
-    from .errors import InputError, ModelError, TranslateError, UsageError
-    from .pipeline import Job, Outcome, Runner, Translator, translate_file, translate_text
+    from .errors import EngineError, InputError, ModelError, TranslateError, UsageError
+    from .inputs import Job
+    from .runner import Outcome, Runner, RunReport, run_paths, translate_file, translate_text
     from .segment import sentence_spans, split_sentences
+    from .translator import Translator
+    from .vocabulary import Flag, Status

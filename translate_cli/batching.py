@@ -14,6 +14,14 @@ from typing import TypeVar
 K = TypeVar("K", bound=Hashable)
 
 
+def sentence_key(text: str) -> str:
+    """What makes two sentences "identical": the same words, whitespace aside.
+
+    Dedup within a run and translation-memory lookups both use this key.
+    """
+    return " ".join(text.split())
+
+
 def unique(keys: Sequence[K]) -> tuple[list[K], list[int]]:
     """Collapse repeated keys.
 

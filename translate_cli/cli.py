@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import __version__
-from .config import DEFAULT_MODEL, Settings
-from .vocabulary import DEVICES, ENGINES
+from ._version import __version__
+from .config import DEFAULT_MODEL, Settings, load_settings
+from .vocabulary import DEVICES, ENGINES, Status
 
 if TYPE_CHECKING:
-    from .pipeline import Outcome, RunReport
+    from .runner import Outcome, RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _DEFAULTS = Settings()
@@ -173,20 +173,22 @@ def translate(
 
     started = time.perf_counter()
     try:
-        settings = _settings(
+        settings = load_settings(
             config,
-            model=model,
-            revision=revision,
-            engine=engine,
-            device=device,
-            compute_type=compute_type,
-            beams=beams,
-            batch_tokens=batch_tokens,
-            threads=threads,
-            formats=_split_list(formats),
-            globs=_split_list(globs),
-            output_dir=output_dir,
-            memory="off" if no_tm else tm,
+            {
+                "model": model,
+                "revision": revision,
+                "engine": engine,
+                "device": device,
+                "compute_type": compute_type,
+                "beams": beams,
+                "batch_tokens": batch_tokens,
+                "threads": threads,
+                "formats": _split_list(formats),
+                "globs": _split_list(globs),
+                "output_dir": output_dir,
+                "memory": "off" if no_tm else tm,
+            },
         )
         if import_reviewed:
             rejected = _import(import_reviewed, settings, quiet)
@@ -197,7 +199,17 @@ def translate(
         if paths == ["-"]:
             _translate_stdin(settings)
             return
-        report = _translate_paths(paths, settings, quiet, force, combined)
+        from .progress import make_progress
+        from .runner import run_paths
+
+        report = run_paths(
+            paths,
+            settings,
+            force=force,
+            combined=combined,
+            progress=make_progress(quiet),
+            on_outcome=_report_failure,
+        )
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
     except TranslateError as exc:
@@ -210,111 +222,38 @@ def translate(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _settings(config: Path | None, **overrides: object) -> Settings:
-    from .config import load_settings
-    from .writers import get_writer
-
-    settings = load_settings(config, overrides)
-    for name in settings.formats:
-        get_writer(name)
-    return settings
+def _report_failure(outcome: Outcome) -> None:
+    """Each failed input as one line, as soon as it is known."""
+    if outcome.status == Status.FAILED:
+        typer.echo(f"translate: error: {outcome.name}: {outcome.error}", err=True)
 
 
 def _import(files: list[Path], settings: Settings, quiet: bool) -> int:
     """Import reviewed files into the memory; returns the number of rejected rows."""
-    from .errors import UsageError
-    from .memory import open_memory
-    from .review import import_reviewed
+    from .review import import_reviewed_files
 
-    memory = open_memory(settings.memory)
-    if memory is None:
-        raise UsageError("--import-reviewed needs the translation memory; drop --no-tm")
     rejected = 0
-    with memory:
-        for path in files:
-            report = import_reviewed(path, memory)
-            for line in report.rejected:
-                typer.echo(f"translate: rejected: {line}", err=True)
-            rejected += len(report.rejected)
-            if not quiet:
-                typer.echo(
-                    f"imported {path}: {report.imported} reviewed, {report.unchanged} unchanged, "
-                    f"{len(report.rejected)} rejected (memory: {memory.path})",
-                    err=True,
-                )
+    for path, report, memory_path in import_reviewed_files(files, settings.memory):
+        for line in report.rejected:
+            typer.echo(f"translate: rejected: {line}", err=True)
+        rejected += len(report.rejected)
+        if not quiet:
+            typer.echo(
+                f"imported {path}: {report.imported} reviewed, {report.unchanged} unchanged, "
+                f"{len(report.rejected)} rejected (memory: {memory_path})",
+                err=True,
+            )
     return rejected
 
 
 def _translate_stdin(settings: Settings) -> None:
     """``translate -``: English text on stdout, nothing else written."""
-    from .engines import load_engine
-    from .pipeline import translate_text
+    from .runner import translate_text
 
-    text = sys.stdin.read()
-    result = translate_text(text, settings, load_engine(settings))
+    result = translate_text(sys.stdin.read(), settings)
     paragraphs = result.paragraph_targets()
     if paragraphs:
         sys.stdout.write(result.document.separator.join(paragraphs) + "\n")
-
-
-def _translate_paths(
-    paths: list[str], settings: Settings, quiet: bool, force: bool, combined: str | None
-) -> RunReport:
-    from .engines import load_engine
-    from .errors import UsageError
-    from .inputs import collect_jobs
-    from .memory import open_memory
-    from .models import resolve_model
-    from .pipeline import FAILED, Runner, plan_run, write_combined
-    from .progress import make_progress
-    from .writers import get_writer, output_paths
-    from .writers.text import read_jsonl
-
-    if combined is not None and "jsonl" not in settings.formats:
-        # The combined files are assembled from each input's JSONL, which
-        # also lets inputs skipped as up to date appear in them.
-        settings = settings.replace(formats=(*settings.formats, "jsonl"))
-    output_root = Path(settings.output_dir)
-    jobs = collect_jobs(paths, settings.globs, output_root)
-    if not jobs:
-        raise UsageError(
-            f"no input files matching {','.join(settings.globs)} in: {' '.join(paths)}"
-        )
-    source = resolve_model(settings.model, settings.revision)
-    memory = open_memory(settings.memory)
-    runner = Runner(
-        settings,
-        lambda: load_engine(settings, source),
-        plan_run(settings, source),
-        resume=not force,
-        progress=make_progress(quiet),
-        memory=memory,
-    )
-
-    def report_failure(outcome: Outcome) -> None:
-        if outcome.status == FAILED:
-            typer.echo(f"translate: error: {outcome.name}: {outcome.error}", err=True)
-
-    try:
-        report = runner.run(jobs, on_outcome=report_failure)
-    finally:
-        if memory is not None:
-            memory.close()
-    if combined is not None:
-        jsonl = get_writer("jsonl")
-        done = [
-            output_paths(output_root, job.relative, jsonl)[0]
-            for job, outcome in zip(jobs, report.outcomes, strict=True)
-            if outcome.status != FAILED
-        ]
-
-        def results():
-            for path in done:
-                yield from read_jsonl(path)
-
-        if done:
-            write_combined(results, output_root, combined, ("tsv", "tmx", "html"))
-    return report
 
 
 def _print_summary(report: RunReport, seconds: float) -> None:
@@ -322,8 +261,8 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     c = report.counters
     rate = c.sentences / report.seconds if report.seconds > 0 and c.sentences else 0.0
     lines = [
-        f"files: {report.count('translated')} translated, "
-        f"{report.count('skipped')} skipped (up to date), {len(report.failed)} failed",
+        f"files: {report.count(Status.TRANSLATED)} translated, "
+        f"{report.count(Status.SKIPPED)} skipped (up to date), {len(report.failed)} failed",
         f"sentences: {c.sentences} ({c.unique} unique, {c.memory} from memory, "
         f"{c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")

@@ -120,6 +120,31 @@ class AlignedPair:
     flags: tuple[str, ...] = ()
     score: float | None = None
 
+    # Files number paragraphs and sentences from 1; the code counts from 0.
+    # These two properties and :meth:`numbered` are the only conversions.
+    @property
+    def paragraph_number(self) -> int:
+        """The paragraph's number as written in files (from 1)."""
+        return self.paragraph + 1
+
+    @property
+    def sentence_number(self) -> int:
+        """The sentence's number inside its paragraph as written in files (from 1)."""
+        return self.index + 1
+
+    @classmethod
+    def numbered(
+        cls,
+        paragraph_number: int,
+        sentence_number: int,
+        source: str,
+        target: str,
+        flags: tuple[str, ...] = (),
+        score: float | None = None,
+    ) -> AlignedPair:
+        """A pair read back from a file, whose numbers start at 1."""
+        return cls(paragraph_number - 1, sentence_number - 1, source, target, flags, score)
+
 
 @dataclass(frozen=True)
 class RunMeta:

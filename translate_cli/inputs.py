@@ -1,15 +1,45 @@
-"""Turning command-line paths into jobs: files, folders walked, or standard input."""
+"""Turning command-line paths into jobs: files, and folders walked."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from .document import Document, document_from_text, read_document
 from .errors import UsageError
-from .pipeline import Job
 
 STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input of a run: where to read it and where its outputs go.
+
+    Attributes:
+        name: Display name.
+        relative: Path mirrored under the output folder.
+        path: File to read, or None when ``text`` is given.
+        text: Already decoded text (standard input).
+        size: Bytes, for progress estimates.
+    """
+
+    name: str
+    relative: PurePath
+    path: Path | None = None
+    text: str | None = None
+    size: int = 0
+
+    def read(self) -> Document:
+        """Read and decode the input.
+
+        Raises:
+            InputError: Unreadable, binary or undecodable file.
+        """
+        if self.path is None:
+            return document_from_text(self.text or "", self.name)
+        return read_document(self.path, self.name)
 
 
 def _hidden(name: str) -> bool:

@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import TranslateError
+from .vocabulary import EntryOrigin
 
-MACHINE, REVIEWED = "machine", "reviewed"
+MACHINE, REVIEWED = EntryOrigin.MACHINE, EntryOrigin.REVIEWED
 REVIEWED_CONTEXT = "reviewed"
 # SQLite caps bound parameters per statement; stay well below it.
 _CHUNK = 500

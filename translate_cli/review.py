@@ -15,13 +15,13 @@ are not mistaken for reviewed ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, read_error
-from .memory import TranslationMemory
-from .pipeline import sentence_key
+from .batching import sentence_key
+from .errors import InputError, UsageError, read_error
+from .memory import TranslationMemory, open_memory
 from .writers.base import source_check, target_check
 from .writers.text import TSV_COLUMNS, tsv_unescape
 
@@ -170,3 +170,23 @@ def import_reviewed(path: Path, memory: TranslationMemory) -> ImportReport:
             report.rejected.append(f"{path}:{row.line}: {verdict}")
     report.imported = memory.store_reviewed(accepted)
     return report
+
+
+def import_reviewed_files(
+    paths: Sequence[Path], memory_setting: str
+) -> Iterator[tuple[Path, ImportReport, Path]]:
+    """Import several reviewed files into the memory named by ``memory_setting``.
+
+    Yields, for each file in turn, its report and the memory file's path.
+
+    Raises:
+        UsageError: The memory is off (``--no-tm``).
+        InputError: A file cannot be read or is not a review file of this tool.
+        MemoryStoreError: The memory cannot be opened or written.
+    """
+    memory = open_memory(memory_setting)
+    if memory is None:
+        raise UsageError("--import-reviewed needs the translation memory; drop --no-tm")
+    with memory:
+        for path in paths:
+            yield path, import_reviewed(path, memory), memory.path

@@ -65,8 +65,8 @@ def pair_record(doc: str, pair: AlignedPair) -> dict[str, object]:
     """The JSON-ready form of a pair; paragraph and sentence numbers start at 1."""
     return {
         "doc": doc,
-        "paragraph": pair.paragraph + 1,
-        "sentence": pair.index + 1,
+        "paragraph": pair.paragraph_number,
+        "sentence": pair.sentence_number,
         "source": pair.source,
         "target": pair.target,
         "flags": list(pair.flags),
@@ -109,8 +109,8 @@ class TSVWriter(Writer):
                 rec["score"] = "" if rec["score"] is None else f"{rec['score']:.4f}"
                 rec["check"] = row_check(
                     result.document.name,
-                    pair.paragraph + 1,
-                    pair.index + 1,
+                    pair.paragraph_number,
+                    pair.sentence_number,
                     pair.source,
                     pair.target,
                 )
@@ -174,9 +174,9 @@ def read_jsonl(path: Path) -> Iterator[Result]:
                 current, pairs = (doc, meta), []
             elif rec.get("type") == "pair":
                 pairs.append(
-                    AlignedPair(
-                        rec["paragraph"] - 1,
-                        rec["sentence"] - 1,
+                    AlignedPair.numbered(
+                        rec["paragraph"],
+                        rec["sentence"],
                         rec["source"],
                         rec["target"],
                         tuple(rec.get("flags", ())),

@@ -49,8 +49,8 @@ def _header(result: Result) -> str:
 def _unit(number: int, document: str, pair: AlignedPair, lang: Sequence[str]) -> str:
     tu = etree.Element("tu", tuid=str(number))
     _prop(tu, "document", document)
-    _prop(tu, "paragraph", pair.paragraph + 1)
-    _prop(tu, "sentence", pair.index + 1)
+    _prop(tu, "paragraph", pair.paragraph_number)
+    _prop(tu, "sentence", pair.sentence_number)
     if pair.flags:
         _prop(tu, "flags", ",".join(pair.flags))
     if pair.score is not None:

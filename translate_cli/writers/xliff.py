@@ -124,7 +124,7 @@ def _text_element(parent: etree._Element, tag: str, text: str) -> None:
 
 
 def _segment_id(pair: AlignedPair) -> str:
-    return f"p{pair.paragraph + 1}-s{pair.index + 1}"
+    return f"p{pair.paragraph_number}-s{pair.sentence_number}"
 
 
 def _qa_note(pair: AlignedPair) -> str:
@@ -133,20 +133,20 @@ def _qa_note(pair: AlignedPair) -> str:
         parts.append("flags " + ", ".join(pair.flags))
     if pair.score is not None and not math.isnan(pair.score):
         parts.append(f"score {pair.score:.4f}")
-    return f"sentence {pair.index + 1}: " + "; ".join(parts)
+    return f"sentence {pair.sentence_number}: " + "; ".join(parts)
 
 
-def _unit(document: str, paragraph: int, pairs: Sequence[AlignedPair]) -> str:
+def _unit(document: str, paragraph_number: int, pairs: Sequence[AlignedPair]) -> str:
     # Built without a namespace and written inside <xliff xmlns="..."> , so the
     # elements land in the XLIFF namespace without a declaration on each unit.
-    unit = etree.Element("unit", id=f"p{paragraph + 1}")
+    unit = etree.Element("unit", id=f"p{paragraph_number}")
     # Per-segment checks, so an import can prove each segment still holds the
     # sentence it was exported with (see translate_cli.review).
     metadata = etree.SubElement(unit, f"{{{MDA_NS}}}metadata", nsmap={"mda": MDA_NS})
     group = etree.SubElement(metadata, f"{{{MDA_NS}}}metaGroup", category=CHECK_CATEGORY)
     for pair in pairs:
         etree.SubElement(group, f"{{{MDA_NS}}}meta", type=_segment_id(pair)).text = row_check(
-            document, pair.paragraph + 1, pair.index + 1, pair.source, pair.target
+            document, pair.paragraph_number, pair.sentence_number, pair.source, pair.target
         )
     noted = [p for p in pairs if p.flags or (p.score is not None and not math.isnan(p.score))]
     if noted:
@@ -219,7 +219,9 @@ class XLIFFWriter(Writer):
             # Stable sort: pairs come in document order, so this only gathers
             # a paragraph's sentences should they arrive interleaved.
             pairs = sorted(result.pairs, key=lambda pair: pair.paragraph)
-            for paragraph, group in itertools.groupby(pairs, key=lambda pair: pair.paragraph):
+            for paragraph, group in itertools.groupby(
+                pairs, key=lambda pair: pair.paragraph_number
+            ):
                 out.write(_unit(result.document.name, paragraph, list(group)))
             if not pairs:
                 out.write(_empty_unit())

@@ -1,0 +1,369 @@
+"""Runs: many inputs through one engine, streamed, resumable, one outcome per input.
+
+:func:`run_paths` is the whole run a user asks for: walk the paths, plan,
+translate, write, and the ``--combined`` files. The CLI makes that one call;
+a Python user can too. :func:`translate_file` and :func:`translate_text`
+translate a single document with an engine the caller may reuse.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from .align import align, sentences_of
+from .batching import sentence_key
+from .config import Settings
+from .document import Document, Result, RunMeta, Sentence, document_from_text, read_document
+from .engines import Engine, load_engine
+from .errors import TranslateError, UsageError
+from .inputs import Job, collect_jobs
+from .memory import TranslationMemory, open_memory
+from .models import resolve_model
+from .outputs import (
+    COMBINED_SOURCE_FORMAT,
+    is_up_to_date,
+    settings_key,
+    write_combined_from_outputs,
+    write_outputs,
+)
+from .progress import NoProgress, Progress
+from .provenance import RunPlan, engine_meta, plan_run, utc_now
+from .translator import Counters, Translator
+from .vocabulary import Status
+from .writers import meta_path
+
+# Tokens in a typical news sentence for opus-mt's vocabulary; sizes the window.
+_TYPICAL_SENTENCE_TOKENS = 32
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one input in a run.
+
+    Attributes:
+        name: The input as displayed.
+        status: Translated, skipped (outputs up to date) or failed.
+        error: The reason, for failed inputs.
+        outputs: Files written.
+    """
+
+    name: str
+    status: Status
+    error: str = ""
+    outputs: tuple[Path, ...] = ()
+
+
+@dataclass
+class RunReport:
+    """Outcomes (in input order) and totals of a run, for the summary and exit code.
+
+    Attributes:
+        outcomes: One per input, in input order.
+        counters: Sentence and flag totals.
+        seconds: Wall-clock time of the translation loop.
+        output_dir: Where the outputs went.
+        combined: The ``--combined`` files written, if any.
+    """
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    counters: Counters = field(default_factory=Counters)
+    seconds: float = 0.0
+    output_dir: Path | None = None
+    combined: tuple[Path, ...] = ()
+
+    def count(self, status: Status) -> int:
+        """How many inputs ended with ``status``."""
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The failed inputs, in input order."""
+        return [o for o in self.outcomes if o.status == Status.FAILED]
+
+
+@dataclass
+class _Pending:
+    index: int
+    job: Job
+    document: Document
+    sentences: list[Sentence]
+
+
+class Runner:
+    """Translates many inputs with one engine, streaming and resumable.
+
+    Inputs are read a few at a time into a window of about ``window``
+    sentences. The window's new sentences are translated together, so short
+    files share batches (cross-file batching), and then each file of the window
+    is aligned and written at once. Memory therefore stays bounded for any
+    number of files, and a file's outputs appear as soon as its window is done.
+
+    Failures are isolated per input: an unreadable, binary or undecodable
+    file becomes a ``failed`` outcome and the run goes on. With ``resume``,
+    inputs whose outputs are up to date (same source hash and settings, see
+    :func:`~translate_cli.outputs.is_up_to_date`) are skipped, and the engine
+    is not even loaded when nothing is left to translate.
+
+    Args:
+        settings: Run settings.
+        load: The engine, or a function returning it, called on first need.
+        plan: What the run will use (:func:`~translate_cli.provenance.plan_run`);
+            it keys resume and the memory. Without a plan, nothing is skipped
+            and the plan is taken from the engine once loaded.
+        resume: Skip inputs whose outputs are up to date.
+        progress: Observer of the run (the CLI's progress display).
+        window: Sentences read ahead and translated together; by default
+            about eight batches' worth, enough for full batches across short
+            files while each file's outputs still appear soon after it is read.
+        memory: Translation memory to consult and fill, or None.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        load: Engine | Callable[[], Engine],
+        plan: RunPlan | None = None,
+        resume: bool = True,
+        progress: Progress | None = None,
+        window: int | None = None,
+        memory: TranslationMemory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.plan = plan
+        self.key = settings_key(settings, plan, memory) if plan else ""
+        self.resume = resume and plan is not None
+        self.window = window or max(16, settings.batch_tokens // _TYPICAL_SENTENCE_TOKENS * 8)
+        self.progress = progress or NoProgress()
+        self.counters = Counters()
+        context = plan.memory_context if plan else ""
+        self.translator = Translator(load, settings.batch_tokens, self.counters, memory, context)
+        self._date = utc_now()
+
+    def meta(self) -> RunMeta:
+        """Provenance for this run's outputs."""
+        engine = self.translator.loaded
+        if self.plan is None:
+            return engine_meta(self.translator.engine, self._date)
+        return self.plan.meta(self._date, engine.details if engine else {"engine_loaded": "no"})
+
+    def run(
+        self, jobs: Sequence[Job], on_outcome: Callable[[Outcome], None] | None = None
+    ) -> RunReport:
+        """Process every job; returns the outcomes in input order and the totals.
+
+        Raises:
+            ModelError: The model cannot be loaded (nothing can be translated).
+            EngineError: The engine failed.
+        """
+        start = time.perf_counter()
+        outcomes: dict[int, Outcome] = {}
+
+        def finish(index: int, outcome: Outcome) -> None:
+            outcomes[index] = outcome
+            self.progress.file_done()
+            if on_outcome:
+                on_outcome(outcome)
+
+        self.progress.start(len(jobs), sum(j.size for j in jobs))
+        window: list[_Pending] = []
+        for index, job in enumerate(jobs):
+            item = self._read(index, job)
+            if isinstance(item, Outcome):
+                finish(index, item)
+                continue
+            window.append(item)
+            if sum(len(p.sentences) for p in window) >= self.window:
+                for i, outcome in self._flush(window):
+                    finish(i, outcome)
+                window = []
+        for i, outcome in self._flush(window):
+            finish(i, outcome)
+        self.progress.close()
+        return RunReport(
+            [outcomes[i] for i in sorted(outcomes)],
+            self.counters,
+            time.perf_counter() - start,
+            Path(self.settings.output_dir),
+        )
+
+    def _read(self, index: int, job: Job) -> _Pending | Outcome:
+        try:
+            document = job.read()
+        except (TranslateError, OSError, UnicodeError) as exc:
+            return Outcome(job.name, Status.FAILED, _reason(exc, job))
+        if self.resume and job.path is not None:
+            meta_file = meta_path(Path(self.settings.output_dir), job.relative)
+            if is_up_to_date(meta_file, document.sha256, self.key):
+                return Outcome(job.name, Status.SKIPPED)
+        sentences = sentences_of(document)
+        self.progress.add_sentences(len(sentences), job.size)
+        return _Pending(index, job, document, sentences)
+
+    def _flush(self, window: list[_Pending]) -> Iterator[tuple[int, Outcome]]:
+        """Translate a window's sentences together, then align and write each file."""
+        if not window:
+            return
+        texts = [s.text for p in window for s in p.sentences]
+        translator = self.translator
+        # The engine reports distinct texts; scale them to sentences so the bar
+        # counts what the user counts, and top it up once the window is done.
+        scale = len(texts) / max(len({sentence_key(t) for t in texts}), 1)
+        shown = 0.0
+
+        def on_batch(count: int) -> None:
+            nonlocal shown
+            step = min(count * scale, len(texts) - shown)
+            shown += step
+            self.progress.advance(step)
+
+        translator.on_batch = on_batch
+        try:
+            translator.prepare(texts)
+        finally:
+            translator.on_batch = None
+        self.progress.advance(len(texts) - shown)
+        meta = self.meta()
+        for pending in window:
+            job = pending.job
+            try:
+                result = align(pending.document, translator, meta, pending.sentences)
+                outputs = write_outputs(
+                    result,
+                    Path(self.settings.output_dir),
+                    job.relative,
+                    self.settings.formats,
+                    self.key,
+                )
+            except (TranslateError, OSError, UnicodeError) as exc:
+                yield pending.index, Outcome(job.name, Status.FAILED, _reason(exc, job))
+                continue
+            yield pending.index, Outcome(job.name, Status.TRANSLATED, outputs=tuple(outputs))
+
+
+def _reason(exc: BaseException, job: Job) -> str:
+    return str(exc).removeprefix(f"{job.name}: ")
+
+
+def run_paths(
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    *,
+    force: bool = False,
+    combined: str | None = None,
+    progress: Progress | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> RunReport:
+    """Translate files and folders end to end, as ``translate PATH... -o DIR`` does.
+
+    Walks the paths (folders recursively, for ``settings.globs``), skips
+    inputs whose outputs are up to date (unless ``force``), loads the model
+    only if something is left, writes each input's outputs under
+    ``settings.output_dir``, and with ``combined`` also writes
+    ``NAME.fr-en.tsv``, ``NAME.fr-en.tmx`` and ``NAME.review.html`` covering
+    every input that did not fail, in input order.
+
+    Args:
+        paths: Files and folders.
+        settings: Run settings; defaults when None.
+        force: Redo inputs whose outputs are up to date.
+        combined: Stem of the combined files, or None for none.
+        progress: Observer of the run; none by default.
+        on_outcome: Called with each input's outcome as soon as it is known.
+
+    Returns:
+        The outcomes in input order, the totals and the combined files.
+        A failed input does not raise: it is a ``failed`` outcome.
+
+    Raises:
+        UsageError: No input found, or a path does not exist.
+        ModelError: The model cannot be found or loaded.
+        EngineError: The engine failed.
+        MemoryStoreError: The translation memory cannot be used.
+    """
+    settings = settings or Settings()
+    if combined is not None and COMBINED_SOURCE_FORMAT not in settings.formats:
+        settings = settings.replace(formats=(*settings.formats, COMBINED_SOURCE_FORMAT))
+    output_root = Path(settings.output_dir)
+    jobs = collect_jobs([str(p) for p in paths], settings.globs, output_root)
+    if not jobs:
+        raise UsageError(
+            f"no input files matching {','.join(settings.globs)} in: "
+            + " ".join(str(p) for p in paths)
+        )
+    source = resolve_model(settings.model, settings.revision)
+    memory = open_memory(settings.memory)
+    runner = Runner(
+        settings,
+        lambda: load_engine(settings, source),
+        plan_run(settings, source),
+        resume=not force,
+        progress=progress,
+        memory=memory,
+    )
+    try:
+        report = runner.run(jobs, on_outcome=on_outcome)
+    finally:
+        if memory is not None:
+            memory.close()
+    if combined is not None:
+        done = [
+            job.relative
+            for job, outcome in zip(jobs, report.outcomes, strict=True)
+            if outcome.status != Status.FAILED
+        ]
+        report.combined = tuple(write_combined_from_outputs(output_root, done, combined))
+    return report
+
+
+def translate_text(
+    text: str, settings: Settings | None = None, engine: Engine | None = None
+) -> Result:
+    """Translate a French text held in memory.
+
+    Args:
+        text: The French text; paragraphs separated by newlines or blank lines.
+        settings: Run settings; defaults when None.
+        engine: An engine from :func:`~translate_cli.engines.load_engine`, to
+            reuse across calls.
+
+    Raises:
+        ModelError: The model cannot be loaded.
+        EngineError: The engine failed.
+    """
+    settings = settings or Settings()
+    engine = engine or load_engine(settings)
+    translator = Translator(engine, settings.batch_tokens)
+    return align(document_from_text(text), translator, engine_meta(engine))
+
+
+def translate_file(
+    path: Path | str,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    output_dir: Path | str | None = None,
+) -> Result:
+    """Translate one French file, optionally writing its outputs.
+
+    Args:
+        path: The input file.
+        settings: Run settings; defaults when None.
+        engine: An engine from :func:`~translate_cli.engines.load_engine`, to
+            reuse across calls.
+        output_dir: If given, the chosen formats are written there.
+
+    Raises:
+        InputError: The file is unreadable, binary or undecodable.
+        ModelError: The model cannot be loaded.
+        EngineError: The engine failed.
+    """
+    path = Path(path)
+    settings = settings or Settings()
+    document = read_document(path)
+    engine = engine or load_engine(settings)
+    result = align(document, Translator(engine, settings.batch_tokens), engine_meta(engine))
+    if output_dir is not None:
+        write_outputs(result, Path(output_dir), PurePath(path.name), settings.formats)
+    return result
