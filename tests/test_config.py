@@ -50,3 +50,19 @@ def test_bad_config_names_the_problem(tmp_path, text, message):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.toml", {}, environ={})
+
+
+def _documented_list(text: str, after: str) -> set[str]:
+    """The comma list that follows ``after`` in a comment block, across lines."""
+    block = text[text.index(after) + len(after) :].split(".", 1)[0]
+    words = block.replace("#", " ").replace("\n", " ").split(",")
+    return {w.strip() for w in words if w.strip()}
+
+
+def test_compute_types_are_listed_once_and_documented_from_that_list():
+    from translate_cli import config
+    from translate_cli.vocabulary import COMPUTE_TYPES
+
+    toml = (ROOT / "configs" / "default.toml").read_text(encoding="utf-8")
+    assert _documented_list(toml, "or\n# one of:") == set(COMPUTE_TYPES) - {"auto"}
+    assert "vocabulary.COMPUTE_TYPES" in Path(config.__file__).read_text(encoding="utf-8")

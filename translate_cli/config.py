@@ -35,8 +35,8 @@ class Settings:
     engine: str = "auto"
     # Where the model runs: auto uses CUDA when torch sees a GPU.
     device: str = "auto"
-    # CTranslate2 weights and arithmetic: auto = int8 on CPU, int8_float16 on
-    # CUDA; or int8, int8_float32, int8_float16, int16, float16, bfloat16, float32.
+    # CTranslate2 weights and arithmetic: "auto" lets the engine choose for the
+    # device and CPU, or one of vocabulary.COMPUTE_TYPES.
     compute_type: str = "auto"
     # Beam size; None keeps the model's generation_config.json (4 for opus-mt).
     beams: int | None = None
