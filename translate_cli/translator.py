@@ -208,7 +208,7 @@ class Translator:
         done: dict[str, Hypothesis] = {}
         for batch in plan_batches([tokens[j] for j in jobs], self.batch_tokens):
             texts = [jobs[i] for i in batch]
-            hypotheses = self._call(lambda engine, texts=texts: engine.translate_batch(texts))
+            hypotheses = self._call(lambda engine: engine.translate_batch(texts))  # noqa: B023
             done.update(zip(texts, hypotheses, strict=True))
             if self.on_batch:
                 self.on_batch(len(texts))
