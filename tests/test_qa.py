@@ -26,7 +26,6 @@ from translate_cli.qa import (
     QA_FLAGS,
     check_pair,
     confidence_flags,
-    length_outliers,
     looks_french,
     numbers_in,
 )
@@ -630,40 +629,6 @@ LENGTH: list[tuple[str, str, bool, str]] = [
 @pytest.mark.parametrize(("source", "target", "flagged", "why"), LENGTH, ids=ids(LENGTH))
 def test_length(source: str, target: str, flagged: bool, why: str) -> None:
     assert (FLAG_LENGTH in check_pair(source, target)) is flagged
-
-
-def _pair_with_ratio(ratio: float) -> tuple[str, str]:
-    source = "x" * 100
-    return source, "y" * round(100 * ratio)
-
-
-LENGTH_OUTLIERS: list[tuple[list[float], list[bool], str]] = [
-    (
-        [1.0] * 20 + [0.9, 1.1] * 10 + [0.55],
-        [False] * 40 + [True],
-        "0.55 is inside the fixed band but an outlier in a run around 1.0",
-    ),
-    (
-        [1.7] * 20 + [1.6, 1.75] * 10 + [1.9],
-        [False] * 41,
-        "1.9 is outside the fixed band but ordinary in a run around 1.7",
-    ),
-    (
-        [1.0, 0.9, 1.1, 0.3, 2.0],
-        [False, False, False, True, True],
-        "a short run falls back to the fixed band",
-    ),
-]
-
-
-@pytest.mark.parametrize(("ratios", "expected", "why"), LENGTH_OUTLIERS, ids=ids(LENGTH_OUTLIERS))
-def test_length_outliers(ratios: list[float], expected: list[bool], why: str) -> None:
-    assert length_outliers([_pair_with_ratio(r) for r in ratios]) == expected
-
-
-def test_length_outliers_never_judges_short_sources() -> None:
-    pairs = [_pair_with_ratio(1.0)] * 40 + [("Oui.", "Yes, indeed, absolutely.")]
-    assert length_outliers(pairs) == [False] * 41
 
 
 # --- empty ---------------------------------------------------------------------

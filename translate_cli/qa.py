@@ -87,7 +87,6 @@ Content checks (:func:`check_pair`), in display order, most serious first:
     0.9 times as long as French. Short segments vary more, so the band depends
     on the source length: below 12 characters nothing is checked; 12-39
     characters: flagged outside [0.4, 2.5]; 40 and more: outside [0.5, 1.8].
-    :func:`length_outliers` can refine this with the run's own statistics.
 
 Model confidence (:func:`confidence_flags`), flag ``low-confidence``: the
 engine's length-normalised log-probability is below an absolute threshold
@@ -161,11 +160,6 @@ MIN_SCORED_FOR_TAIL = 20
 # (minimum source length in characters, lowest ratio, highest ratio), longest
 # first. Shorter sources get a wider band: "Lire aussi :" → "Read also:".
 LENGTH_BANDS: tuple[tuple[int, float, float], ...] = ((40, 0.5, 1.8), (12, 0.4, 2.5))
-# Run-level refinement: a band of k robust standard deviations around the
-# run's median log ratio, never narrower than ± this many log units (a factor
-# of 1.5), so a very homogeneous run does not flag ordinary variation.
-MIN_LOG_HALF_WIDTH = math.log(1.5)
-MIN_PAIRS_FOR_STATS = 30
 
 # --- repetition ------------------------------------------------------------------
 
@@ -861,46 +855,6 @@ def _length_flag(source: str, target: str) -> bool:
     s, t = len(source.strip()), len(target.strip())
     band = _length_band(s)
     return band is not None and not band[0] <= t / s <= band[1]
-
-
-def length_outliers(
-    pairs: Sequence[tuple[str, str]], *, k: float = 3.5, min_pairs: int = MIN_PAIRS_FOR_STATS
-) -> list[bool]:
-    """Length outliers judged against the run itself (optional refinement).
-
-    The fixed bands of :func:`check_pair` assume English is about 0.9 times as
-    long as French; a run of headlines or of legal prose has its own ratio.
-    With at least ``min_pairs`` measurable pairs (source of 12 characters or
-    more), a pair is flagged when its log length ratio lies more than ``k``
-    robust standard deviations (1.4826 × the median absolute deviation) from
-    the run's median log ratio, the band being at least ± log 1.5 wide. Log
-    ratios make halving and doubling symmetric; median and MAD ignore the
-    outliers being looked for. Smaller runs fall back to the fixed bands.
-
-    Args:
-        pairs: (source, target) texts of one run.
-        k: Width of the band in robust standard deviations (3.5 is the usual
-            cut for outliers by MAD).
-        min_pairs: Fewest measurable pairs for the statistics to be trusted.
-
-    Returns:
-        One boolean per pair, True where the length is an outlier.
-    """
-    logs: list[float | None] = []
-    for source, target in pairs:
-        s, t = len(source.strip()), len(target.strip())
-        logs.append(math.log(t / s) if _length_band(s) and t else None)
-    measured = [x for x in logs if x is not None]
-    if len(measured) < min_pairs:
-        return [_length_flag(s, t) for s, t in pairs]
-    centre = statistics.median(measured)
-    mad = statistics.median(abs(x - centre) for x in measured)
-    half_width = max(k * 1.4826 * mad, MIN_LOG_HALF_WIDTH)
-    return [
-        (x is not None and abs(x - centre) > half_width)
-        or (x is None and _length_flag(source, target))
-        for x, (source, target) in zip(logs, pairs, strict=True)
-    ]
 
 
 # --- the pair and the run --------------------------------------------------------
