@@ -17,18 +17,13 @@ from hypothesis import strategies as st
 
 from translate_cli.qa import (
     DESCRIPTIONS,
-    FLAG_EMPTY,
-    FLAG_LENGTH,
-    FLAG_LOW_CONFIDENCE,
-    FLAG_NUMBERS,
-    FLAG_REPETITION,
-    FLAG_UNTRANSLATED,
     QA_FLAGS,
     check_pair,
     confidence_flags,
     looks_french,
     numbers_in,
 )
+from translate_cli.vocabulary import Flag
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -291,7 +286,7 @@ NUMBERS: list[tuple[str, str, bool, str]] = [
 
 @pytest.mark.parametrize(("source", "target", "flagged", "why"), NUMBERS, ids=ids(NUMBERS))
 def test_numbers(source: str, target: str, flagged: bool, why: str) -> None:
-    assert (FLAG_NUMBERS in check_pair(source, target)) is flagged
+    assert (Flag.NUMBERS in check_pair(source, target)) is flagged
 
 
 NUMBERS_IN: list[tuple[str, str, dict[str, int], str]] = [
@@ -443,7 +438,7 @@ UNTRANSLATED: list[tuple[str, str, bool, str]] = [
     ("source", "target", "flagged", "why"), UNTRANSLATED, ids=ids(UNTRANSLATED)
 )
 def test_untranslated(source: str, target: str, flagged: bool, why: str) -> None:
-    assert (FLAG_UNTRANSLATED in check_pair(source, target)) is flagged
+    assert (Flag.UNTRANSLATED in check_pair(source, target)) is flagged
 
 
 LOOKS_FRENCH: list[tuple[str, bool, str]] = [
@@ -547,7 +542,7 @@ REPETITION: list[tuple[str, str, bool, str]] = [
 
 @pytest.mark.parametrize(("source", "target", "flagged", "why"), REPETITION, ids=ids(REPETITION))
 def test_repetition(source: str, target: str, flagged: bool, why: str) -> None:
-    assert (FLAG_REPETITION in check_pair(source, target)) is flagged
+    assert (Flag.REPETITION in check_pair(source, target)) is flagged
 
 
 # --- length --------------------------------------------------------------------
@@ -628,7 +623,7 @@ LENGTH: list[tuple[str, str, bool, str]] = [
 
 @pytest.mark.parametrize(("source", "target", "flagged", "why"), LENGTH, ids=ids(LENGTH))
 def test_length(source: str, target: str, flagged: bool, why: str) -> None:
-    assert (FLAG_LENGTH in check_pair(source, target)) is flagged
+    assert (Flag.LENGTH in check_pair(source, target)) is flagged
 
 
 # --- empty ---------------------------------------------------------------------
@@ -657,12 +652,12 @@ EMPTY: list[tuple[str, str, bool, str]] = [
 
 @pytest.mark.parametrize(("source", "target", "flagged", "why"), EMPTY, ids=ids(EMPTY))
 def test_empty(source: str, target: str, flagged: bool, why: str) -> None:
-    assert (FLAG_EMPTY in check_pair(source, target)) is flagged
+    assert (Flag.EMPTY in check_pair(source, target)) is flagged
 
 
 def test_empty_stands_alone() -> None:
     """An empty target is not also 'numbers' and 'length': that says nothing more."""
-    assert check_pair("La dette atteint 3 000 milliards d'euros fin 2023.", "") == (FLAG_EMPTY,)
+    assert check_pair("La dette atteint 3 000 milliards d'euros fin 2023.", "") == (Flag.EMPTY,)
 
 
 # --- low confidence ------------------------------------------------------------
@@ -707,7 +702,7 @@ def test_confidence_flags(
 
 def test_several_flags_come_in_display_order() -> None:
     source = "Le texte a été adopté par 300 voix contre 200 lors d'un vote solennel mardi."
-    assert check_pair(source, "the the the the") == (FLAG_REPETITION, FLAG_NUMBERS, FLAG_LENGTH)
+    assert check_pair(source, "the the the the") == (Flag.REPETITION, Flag.NUMBERS, Flag.LENGTH)
 
 
 def test_clean_pair_has_no_flags() -> None:
@@ -715,8 +710,7 @@ def test_clean_pair_has_no_flags() -> None:
 
 
 def test_every_flag_is_described_on_one_line() -> None:
-    expected = {*QA_FLAGS, FLAG_LOW_CONFIDENCE, "split", "memory", "reviewed"}
-    assert set(DESCRIPTIONS) == expected
+    assert set(DESCRIPTIONS) == set(Flag)
     assert all(text and "\n" not in text for text in DESCRIPTIONS.values())
 
 
@@ -738,8 +732,8 @@ def test_pathological_input_stays_fast() -> None:
     source = ", ".join(numbers)
     start = time.perf_counter()
     assert check_pair(source, ", ".join(reversed(numbers))) == ()
-    assert FLAG_REPETITION in check_pair(source, "the " * 10_000)
-    assert FLAG_NUMBERS in check_pair(source, ", ".join([*numbers[1:], "3001"]))
+    assert Flag.REPETITION in check_pair(source, "the " * 10_000)
+    assert Flag.NUMBERS in check_pair(source, ", ".join([*numbers[1:], "3001"]))
     assert time.perf_counter() - start < 1.0
 
 
@@ -751,9 +745,9 @@ def test_huge_numbers_neither_overflow_nor_raise() -> None:
 
 def test_flag_names() -> None:
     """The names are written into output files: changing one breaks readers."""
-    names = (FLAG_EMPTY, FLAG_UNTRANSLATED, FLAG_REPETITION, FLAG_NUMBERS, FLAG_LENGTH)
+    names = (Flag.EMPTY, Flag.UNTRANSLATED, Flag.REPETITION, Flag.NUMBERS, Flag.LENGTH)
     assert QA_FLAGS == names == ("empty", "untranslated", "repetition", "numbers", "length")
-    assert FLAG_LOW_CONFIDENCE == "low-confidence"
+    assert Flag.LOW_CONFIDENCE == "low-confidence"
 
 
 # Everything Unicode has, lone surrogates included (a file decoded with
@@ -778,6 +772,7 @@ TEXTS = st.one_of(ANY_TEXT, DENSE_TEXT)
 @given(TEXTS, TEXTS)
 def test_check_pair_never_raises_and_keeps_order(source: str, target: str) -> None:
     flags = check_pair(source, target)
+    assert all(isinstance(flag, Flag) for flag in flags)
     assert set(flags) <= set(QA_FLAGS)
     assert list(flags) == sorted(flags, key=QA_FLAGS.index)
     assert len(set(flags)) == len(flags)

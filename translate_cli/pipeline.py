@@ -49,8 +49,9 @@ from .fsutil import atomic_writer
 from .memory import REVIEWED, TranslationMemory
 from .models import ModelSource
 from .progress import NoProgress, Progress
-from .qa import FLAG_LOW_CONFIDENCE, check_pair, confidence_flags
+from .qa import check_pair, confidence_flags
 from .segment import cut_spans, split_sentences
+from .vocabulary import Flag
 from .writers import Writer, get_writer, meta_path, meta_record, output_paths
 
 SPLIT = "split"
@@ -317,7 +318,7 @@ def align(
     pairs = []
     for s, t, low in zip(sentences, done, unsure, strict=True):
         flags = check_pair(s.text, t.hypothesis.text)
-        flags += (FLAG_LOW_CONFIDENCE,) * (low and t.origin != "reviewed") + t.flags
+        flags += (Flag.LOW_CONFIDENCE,) * (low and t.origin != "reviewed") + t.flags
         translator.counters.flags.update(flags)
         pairs.append(
             AlignedPair(s.paragraph, s.index, s.text, t.hypothesis.text, flags, t.hypothesis.score)

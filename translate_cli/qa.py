@@ -114,33 +114,28 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-FLAG_NUMBERS = "numbers"
-FLAG_UNTRANSLATED = "untranslated"
-FLAG_LENGTH = "length"
-FLAG_REPETITION = "repetition"
-FLAG_EMPTY = "empty"
-FLAG_LOW_CONFIDENCE = "low-confidence"
+from .vocabulary import Flag
 
 # Most serious first: a reviewer scanning a flag column sees why the pair is
 # unusable before the finer points.
-QA_FLAGS: tuple[str, ...] = (
-    FLAG_EMPTY,
-    FLAG_UNTRANSLATED,
-    FLAG_REPETITION,
-    FLAG_NUMBERS,
-    FLAG_LENGTH,
+QA_FLAGS: tuple[Flag, ...] = (
+    Flag.EMPTY,
+    Flag.UNTRANSLATED,
+    Flag.REPETITION,
+    Flag.NUMBERS,
+    Flag.LENGTH,
 )
 
 DESCRIPTIONS: dict[str, str] = {
-    FLAG_EMPTY: "the translation is empty although the source has text",
-    FLAG_UNTRANSLATED: "the translation is a copy of the French source, or is still in French",
-    FLAG_REPETITION: "the translation repeats a word or phrase in a loop (a model hallucination)",
-    FLAG_NUMBERS: "a number in the source is missing from the translation",
-    FLAG_LENGTH: "the translation is much shorter or longer than the source's length predicts",
-    FLAG_LOW_CONFIDENCE: "the model gave this translation a low probability",
-    "split": "the sentence was too long for the model and was translated in pieces",
-    "memory": "the translation was taken from the translation memory",
-    "reviewed": "the translation is a reviewer's",
+    Flag.EMPTY: "the translation is empty although the source has text",
+    Flag.UNTRANSLATED: "the translation is a copy of the French source, or is still in French",
+    Flag.REPETITION: "the translation repeats a word or phrase in a loop (a model hallucination)",
+    Flag.NUMBERS: "a number in the source is missing from the translation",
+    Flag.LENGTH: "the translation is much shorter or longer than the source's length predicts",
+    Flag.LOW_CONFIDENCE: "the model gave this translation a low probability",
+    Flag.SPLIT: "the sentence was too long for the model and was translated in pieces",
+    Flag.MEMORY: "the translation was taken from the translation memory",
+    Flag.REVIEWED: "the translation is a reviewer's",
 }
 
 # --- model confidence ----------------------------------------------------------
@@ -871,17 +866,17 @@ def check_pair(source: str, target: str) -> tuple[str, ...]:
         The flags that apply, in ``QA_FLAGS`` order; ``()`` for a clean pair.
     """
     if not target or target.isspace():
-        return (FLAG_EMPTY,) if _ALNUM.search(source) else ()
+        return (Flag.EMPTY,) if _ALNUM.search(source) else ()
     words, lowers = target_words = _words(target)
-    flags: list[str] = []
+    flags: list[Flag] = []
     if _is_copy(source, target, target_words) or _looks_french(target, words, lowers):
-        flags.append(FLAG_UNTRANSLATED)
+        flags.append(Flag.UNTRANSLATED)
     if _repetition_flag(source, lowers):
-        flags.append(FLAG_REPETITION)
+        flags.append(Flag.REPETITION)
     if _numbers_flag(source, target, lowers):
-        flags.append(FLAG_NUMBERS)
+        flags.append(Flag.NUMBERS)
     if _length_flag(source, target):
-        flags.append(FLAG_LENGTH)
+        flags.append(Flag.LENGTH)
     return tuple(flags)
 
 
