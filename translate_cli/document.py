@@ -18,7 +18,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import itertools
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,6 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•–—]|\d{1,3}[.)])\s+")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
@@ -47,6 +48,28 @@ _BINARY_CONTROL_SHARE = 0.05
 _FRENCH_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850")
 # A headline is a line clearly shorter than the block's wrap width.
 _HEADLINE_RATIO = 0.6
+# Bytes that are not UTF-8, as Python holds them after a ``surrogateescape``
+# decode (PEP 383): U+DC80..U+DCFF stand for the bytes 0x80..0xFF.
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+# Damaged spans of a UTF-8 file reported one by one; the rest are counted.
+_MAX_DAMAGE_WARNINGS = 5
+# Largest input read: a French article is kilobytes; a file over 1 GiB is a
+# mistake (a disk image, a log), and reading it whole would exhaust memory.
+MAX_INPUT_BYTES = 1 << 30
+# Non-blocking, so that a FIFO swapped in after the check cannot hang the run.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISDIR, "directory"),
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,9 @@ class Document:
             joined with the same separator.
         encoding: The encoding the bytes were decoded with.
         sha256: Hex digest of the raw input bytes (resume and provenance).
+        warnings: What was repaired on reading, one line each without the
+            file name (``line 3: invalid UTF-8 byte 0xE9 replaced with
+            U+FFFD``). The library never prints them; the CLI does.
     """
 
     name: str
@@ -68,6 +94,7 @@ class Document:
     separator: str = "\n"
     encoding: str = "utf-8"
     sha256: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,13 +217,23 @@ class Result:
         return [" ".join(p) for p in out]
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode input bytes, detecting the encoding.
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded input bytes.
 
-    UTF-8 (with or without BOM) is tried first because it is what nearly every
-    modern file is, and a successful strict UTF-8 decode is almost never wrong.
-    Other encodings (cp1252, latin-1, UTF-16 ...) are detected by BOM or by
-    charset-normalizer.
+    Attributes:
+        text: The text, not yet normalised.
+        encoding: The encoding used.
+        warnings: What was repaired, one line each (see :attr:`Document.warnings`).
+    """
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode input bytes, detecting the encoding (:func:`decode_bytes` without warnings).
 
     Returns:
         The text and the name of the encoding used.
@@ -204,10 +241,34 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     Raises:
         InputError: The bytes are binary or in no encoding that can be detected.
     """
+    decoded = decode_bytes(data, name)
+    return decoded.text, decoded.encoding
+
+
+def decode_bytes(data: bytes, name: str) -> Decoded:
+    """Decode input bytes, detecting the encoding.
+
+    UTF-8 (with or without BOM) is tried first because it is what nearly every
+    modern file is, and a successful strict UTF-8 decode is almost never wrong.
+    When it fails, the evidence decides: a file holding at least as many valid
+    multi-byte UTF-8 sequences as invalid bytes is UTF-8 with damage (a cut
+    sequence, one stray byte), since single-byte French text almost never
+    forms a valid UTF-8 sequence by chance; its invalid bytes become U+FFFD
+    and are reported in ``warnings``, rather than the whole file being read
+    as cp1252 mojibake (``QuÃ©bec``). Otherwise (high bytes and no UTF-8
+    sequences) the file is single-byte text, detected by charset-normalizer
+    (cp1252, latin-1 ...). UTF-16 is detected by BOM or NUL pattern.
+
+    Raises:
+        InputError: The bytes are binary or in no encoding that can be detected.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        # The BOM settles the encoding: damage is repaired, never re-guessed.
+        return _repaired(*_utf8_damage(data[len(codecs.BOM_UTF8) :]), "utf-8-sig")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return Decoded(data.decode(encoding), encoding)
             except UnicodeDecodeError as exc:
                 raise InputError(name, f"invalid {encoding} text: {exc.reason}") from None
     sample = data[:65536]
@@ -215,26 +276,68 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         # BOM-less UTF-16: Latin text has a NUL in every other byte.
         if len(sample) >= 4 and zeros.count(0) > 0.9 * len(zeros):
             try:
-                return data.decode(encoding), encoding
+                return Decoded(data.decode(encoding), encoding)
             except UnicodeDecodeError:
                 break
     controls = len(sample) - len(sample.translate(None, _CONTROLS))
     if b"\x00" in sample or controls > max(8, _BINARY_CONTROL_SHARE * len(sample)):
         raise InputError(name, "not a text file (binary content)")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    escaped, damage = _utf8_damage(data)
+    if not damage:
+        return Decoded(escaped, "utf-8")
+    if _is_damaged_utf8(escaped, damage):
+        return _repaired(escaped, damage, "utf-8")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(_FRENCH_ENCODINGS)).best()
     if best is not None:
-        return str(best), best.encoding
+        return Decoded(str(best), best.encoding)
     # The detector gives up on very short texts; cp1252 is then the likeliest.
     try:
-        return data.decode("cp1252"), "cp1252"
+        return Decoded(data.decode("cp1252"), "cp1252")
     except UnicodeDecodeError:
         raise InputError(name, "not a text file (no text encoding fits its bytes)") from None
+
+
+def _utf8_damage(data: bytes) -> tuple[str, list[re.Match[str]]]:
+    """``data`` decoded as UTF-8 with invalid bytes escaped, and the escaped spans."""
+    escaped = data.decode("utf-8", "surrogateescape")
+    return escaped, list(_ESCAPED_BYTES.finditer(escaped))
+
+
+def _is_damaged_utf8(escaped: str, damage: list[re.Match[str]]) -> bool:
+    """Whether valid multi-byte sequences are at least as many as invalid bytes."""
+    invalid = sum(len(m.group()) for m in damage)
+    valid = len(escaped) - len(escaped.encode("ascii", "ignore")) - invalid
+    return valid > 0 and valid >= invalid
+
+
+def _repaired(escaped: str, damage: list[re.Match[str]], encoding: str) -> Decoded:
+    """The text with its invalid bytes replaced by U+FFFD, and their report."""
+    return Decoded(
+        _ESCAPED_BYTES.sub("\ufffd", escaped), encoding, _damage_warnings(escaped, damage)
+    )
+
+
+def _damage_warnings(text: str, damage: list[re.Match[str]]) -> tuple[str, ...]:
+    """One line per damaged span (line number and bytes), the rest counted."""
+    warnings: list[str] = []
+    line, counted = 1, 0
+    for match in damage[:_MAX_DAMAGE_WARNINGS]:
+        # Lines as a reader counts them: LF, CRLF or a lone CR ends one.
+        before = text[counted : match.start()]
+        line += before.count("\n") + before.count("\r") - before.count("\r\n")
+        counted = match.start()
+        raw = [f"0x{ord(ch) - 0xDC00:02X}" for ch in match.group()]
+        what = f"byte {raw[0]}" if len(raw) == 1 else "bytes " + " ".join(raw)
+        warnings.append(f"line {line}: invalid UTF-8 {what} replaced with U+FFFD")
+    if len(damage) > _MAX_DAMAGE_WARNINGS:
+        rest = sum(len(m.group()) for m in damage[_MAX_DAMAGE_WARNINGS:])
+        warnings.append(
+            f"{rest} more invalid UTF-8 bytes replaced with U+FFFD "
+            f"in {len(damage) - _MAX_DAMAGE_WARNINGS} places"
+        )
+    return tuple(warnings)
 
 
 def normalise(text: str) -> str:
@@ -301,30 +404,95 @@ def paragraphs_of(text: str) -> tuple[tuple[str, ...], str]:
 
 
 def document_from_text(
-    text: str, name: str = "<text>", encoding: str = "utf-8", sha256: str | None = None
+    text: str,
+    name: str = "<text>",
+    encoding: str = "utf-8",
+    sha256: str | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> Document:
     """Build a Document from already decoded text.
 
     Args:
         sha256: Digest of the raw bytes, when there were bytes; otherwise the
             digest of the text is used.
+        warnings: What decoding repaired (see :attr:`Document.warnings`).
     """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     paragraphs, separator = paragraphs_of(normalise(text))
-    return Document(name, paragraphs, separator, encoding, sha256)
+    return Document(name, paragraphs, separator, encoding, sha256, warnings)
+
+
+def safe_name(name: str) -> str:
+    """A file name as valid UTF-8 text, for messages, outputs and their names.
+
+    On POSIX a file name is bytes; Python holds the bytes that are not UTF-8
+    as lone surrogates (PEP 383), which no UTF-8 file can contain. Each such
+    byte becomes ``%XX`` (``caf\\xe9.txt`` gives ``caf%E9.txt``): distinct
+    names stay distinct and the original bytes can be read off. Any other
+    lone surrogate becomes U+FFFD. Valid names are returned unchanged.
+    """
+    if not _SURROGATE.search(name):
+        return name
+    name = _ESCAPED_BYTES.sub(lambda m: "".join(f"%{ord(c) - 0xDC00:02X}" for c in m.group()), name)
+    return _SURROGATE.sub("\ufffd", name)
 
 
 def read_document(path: Path, display: str | None = None) -> Document:
     """Read and decode one input file.
 
+    Only regular files are opened: a FIFO would block the run for ever and a
+    device such as ``/dev/zero`` never ends, so both are refused from their
+    metadata, before any open. The file is then opened without blocking and
+    checked again (it may have been replaced meanwhile), and at most
+    :data:`MAX_INPUT_BYTES` are read.
+
+    Args:
+        path: The file.
+        display: Name used in messages and outputs; by default the path,
+            made valid UTF-8 by :func:`safe_name`.
+
     Raises:
-        InputError: Unreadable, binary or undecodable file, naming the path.
+        InputError: Not a regular file, larger than :data:`MAX_INPUT_BYTES`,
+            unreadable, binary or undecodable, naming the path.
     """
-    name = display or str(path)
+    name = display or safe_name(str(path))
+    data = _read_bounded(path, name)
+    decoded = decode_bytes(data, name)
+    return document_from_text(
+        decoded.text, name, decoded.encoding, hashlib.sha256(data).hexdigest(), decoded.warnings
+    )
+
+
+def _refuse_irregular(mode: int, name: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((kind for test, kind in _FILE_KINDS if test(mode)), "special file")
+    if kind == "directory":
+        raise InputError(name, "is a directory")
+    raise InputError(name, f"not a regular file ({kind})")
+
+
+def _read_bounded(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_INPUT_BYTES`.
+
+    Raises:
+        InputError: See :func:`read_document`.
+    """
     try:
-        data = path.read_bytes()
+        _refuse_irregular(os.stat(path).st_mode, name)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise read_error(name, exc) from None
-    text, encoding = decode(data, name)
-    return document_from_text(text, name, encoding, hashlib.sha256(data).hexdigest())
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            _refuse_irregular(info.st_mode, name)
+            # The size is checked first; the read is capped too, for files
+            # that grow meanwhile or report no size (/proc).
+            data = b"" if info.st_size > MAX_INPUT_BYTES else fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise read_error(name, exc) from None
+    if info.st_size > MAX_INPUT_BYTES or len(data) > MAX_INPUT_BYTES:
+        raise InputError(name, f"file too large (over {MAX_INPUT_BYTES:,} bytes, the input limit)")
+    return data

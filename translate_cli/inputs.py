@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from .document import Document, document_from_text, read_document
+from .document import Document, document_from_text, read_document, safe_name
 from .errors import UsageError
 
 STDIN = "-"
@@ -90,13 +90,15 @@ def collect_jobs(
         path = Path(raw)
         if path.is_dir():
             for file in walk(path, globs, output_dir):
-                jobs.append(
-                    Job(str(file), PurePath(file.relative_to(path)), file, size=_size(file))
-                )
+                # Names that are not UTF-8 become valid text (safe_name) for
+                # messages and outputs; ``path`` keeps the real bytes to read.
+                relative = PurePath(safe_name(str(file.relative_to(path))))
+                jobs.append(Job(safe_name(str(file)), relative, file, size=_size(file)))
         elif path.exists() or path.is_symlink():
-            jobs.append(Job(raw, PurePath(path.name), path, size=_size(path)))
+            relative = PurePath(safe_name(path.name))
+            jobs.append(Job(safe_name(raw), relative, path, size=_size(path)))
         else:
-            raise UsageError(f"{raw}: no such file or folder")
+            raise UsageError(f"{safe_name(raw)}: no such file or folder")
     return _disambiguate(jobs)
 
 
@@ -112,7 +114,7 @@ def _disambiguate(jobs: list[Job]) -> list[Job]:
     out = []
     for job in jobs:
         if seen[job.relative] > 1 and job.path is not None:
-            parts = [p for p in job.path.parts if p not in ("/", "..", ".")]
+            parts = [safe_name(p) for p in job.path.parts if p not in ("/", "..", ".")]
             job = Job(job.name, PurePath(*parts), job.path, job.text, job.size)
         out.append(job)
     return out

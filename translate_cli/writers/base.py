@@ -97,4 +97,6 @@ def meta_record(result: Result) -> dict[str, Any]:
         "source_sha256": doc.sha256,
         "paragraphs": len(doc.paragraphs),
         "sentences": len(result.pairs),
+        # Only when reading repaired something, so ordinary outputs stay as they were.
+        **({"warnings": list(doc.warnings)} if doc.warnings else {}),
     }
