@@ -9,6 +9,7 @@ value, missing path). Heavy modules are imported inside the command so
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -208,7 +209,7 @@ def translate(
             force=force,
             combined=combined,
             progress=make_progress(quiet),
-            on_outcome=_report_failure,
+            on_outcome=functools.partial(_report_outcome, quiet=quiet),
         )
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -222,10 +223,13 @@ def translate(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _report_failure(outcome: Outcome) -> None:
-    """Each failed input as one line, as soon as it is known."""
+def _report_outcome(outcome: Outcome, quiet: bool) -> None:
+    """Each failed input as one line, and what was repaired in an input, as soon as known."""
     if outcome.status == Status.FAILED:
         typer.echo(f"translate: error: {outcome.name}: {outcome.error}", err=True)
+    if not quiet:
+        for warning in outcome.warnings:
+            typer.echo(f"translate: warning: {outcome.name}: {warning}", err=True)
 
 
 def _import(files: list[Path], settings: Settings, quiet: bool) -> int:

@@ -48,12 +48,15 @@ class Outcome:
         status: Translated, skipped (outputs up to date) or failed.
         error: The reason, for failed inputs.
         outputs: Files written.
+        warnings: What was repaired while reading (``line 3: invalid UTF-8
+            byte 0xE9 replaced with U+FFFD``), also kept in the metadata.
     """
 
     name: str
     status: Status
     error: str = ""
     outputs: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -240,7 +243,15 @@ class Runner:
             except (TranslateError, OSError, UnicodeError) as exc:
                 yield pending.index, Outcome(job.name, Status.FAILED, _reason(exc, job))
                 continue
-            yield pending.index, Outcome(job.name, Status.TRANSLATED, outputs=tuple(outputs))
+            yield (
+                pending.index,
+                Outcome(
+                    job.name,
+                    Status.TRANSLATED,
+                    outputs=tuple(outputs),
+                    warnings=pending.document.warnings,
+                ),
+            )
 
 
 def _reason(exc: BaseException, job: Job) -> str:
