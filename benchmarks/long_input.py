@@ -19,15 +19,15 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from _paths import ROOT
+
+from tests.support.offline_models import build_tiny_random
 from translate_cli import Settings, load_engine
 from translate_cli.align import align
 from translate_cli.document import Hypothesis, document_from_text
-from translate_cli.offline_models import build_tiny_random
 from translate_cli.provenance import engine_meta
 from translate_cli.translator import Translator
 from translate_cli.writers import get_writer
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def paragraph(n_bytes: int) -> str:

@@ -7,7 +7,7 @@ plus a naive regex, and prints a markdown table:
 * precision, recall and F1 of inner sentence boundaries on all records, with
   the paragraph-level boundaries (headlines and sub-headings flattened into
   the newstest2014 articles) given to every splitter, as the pipeline's
-  document stage gives them (see :mod:`translate_cli.segment_eval`);
+  document stage gives them (see :mod:`tests.support.segment_eval`);
 * F1 on newstest2013 alone, scored raw (real paragraphs, 1785 boundaries),
   and F1 on all records scored raw, for comparison with other reports;
 * throughput on the raw record texts: gold sentences per second and MB of
@@ -28,17 +28,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-try:
-    from translate_cli.segment import split_sentences
-    from translate_cli.segment_eval import Record, load_records, score_splitter
-except ImportError:  # a plain checkout, not installed
-    sys.path.insert(0, str(ROOT))
-    from translate_cli.segment import split_sentences
-    from translate_cli.segment_eval import Record, load_records, score_splitter
+from _paths import SHARED
+
+from tests.support.segment_eval import Record, load_records, score_splitter
+from translate_cli.segment import split_sentences
 
 Splitter = Callable[[str], Sequence[str]]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "segmentation"
+DEFAULT_DATA = SHARED / "data" / "segmentation"
 _NAIVE = re.compile(r"(?<=[.!?])\s+")
 
 

@@ -2,7 +2,8 @@
 
 Runs, in one go, on about 300 unique French news sentences and a random model
 with opus-mt-fr-en's exact shape (4 beams, every sentence forced to 24 new
-tokens, so every engine does the same work; see OFFLINE_MODELS.md):
+tokens, so every engine does the same work; see
+``../shared/design/OFFLINE_MODELS.md``):
 
     a. transformers, one sentence per ``generate()`` call (a subset, per sentence)
     b. transformers, length-sorted batches of 16
@@ -46,20 +47,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-ARTICLES = SHARED / "data" / "articles"
-sys.path.insert(0, str(ROOT))
+from _paths import ROOT, SHARED
 
-from translate_cli import split_sentences  # noqa: E402
-from translate_cli.engines.ctranslate2_engine import (  # noqa: E402
+from translate_cli import split_sentences
+from translate_cli.engines.ctranslate2_engine import (
     LeanMarianTokenizer,
     cache_root,
     convert,
     ct2_options,
 )
-from translate_cli.engines.marian_files import read_generation  # noqa: E402
-from translate_cli.models import resolve_model  # noqa: E402
+from translate_cli.engines.marian_files import read_generation
+from translate_cli.models import resolve_model
+
+ARTICLES = SHARED / "data" / "articles"
 
 NEW_TOKENS = 24
 BEAMS = 4
@@ -94,7 +94,7 @@ def french_sentences(limit: int) -> list[str]:
 
 def build_model(workdir: Path, texts: Sequence[str]) -> Path:
     """The opus-shaped random model, built once (atomically) and reused."""
-    from translate_cli.offline_models import build_opus_shaped
+    from tests.support.offline_models import build_opus_shaped
 
     model = workdir / MODEL_NAME
     if (model / "config.json").is_file():

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from translate_cli.offline_models import evaluate_copy, train_copy_model  # noqa: E402
+from tests.support.offline_models import evaluate_copy, train_copy_model  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "copy_corpus.fr.txt"
 OUT = ROOT / "tests" / "fixtures" / "copy-marian"

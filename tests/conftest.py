@@ -42,7 +42,7 @@ def _vocab_texts() -> list[str]:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random Marian model (noise output) that stops after 8 tokens."""
-    from translate_cli.offline_models import build_tiny_random
+    from tests.support.offline_models import build_tiny_random
 
     out = tmp_path_factory.mktemp("tiny-marian")
     return build_tiny_random(out, texts=_vocab_texts(), max_new_tokens=8)
@@ -51,7 +51,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def short_limit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random Marian model that accepts only 32 source tokens."""
-    from translate_cli.offline_models import build_tiny_random
+    from tests.support.offline_models import build_tiny_random
 
     out = tmp_path_factory.mktemp("tiny-marian-32")
     return build_tiny_random(

@@ -115,7 +115,7 @@ def _vocab_texts() -> list[str]:
 
 
 def _build(tmp_path_factory: pytest.TempPathFactory, name: str, **kwargs: object) -> Path:
-    from translate_cli.offline_models import build_tiny_random
+    from tests.support.offline_models import build_tiny_random
 
     return build_tiny_random(tmp_path_factory.mktemp(name), texts=_vocab_texts(), **kwargs)
 
@@ -144,7 +144,7 @@ def french_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tokenizer-only folder like opus-mt's: bigger vocabulary, ``source_lang`` fr."""
     from transformers import MarianTokenizer
 
-    from translate_cli.offline_models import FRENCH_CHARS, train_spm
+    from tests.support.offline_models import FRENCH_CHARS, train_spm
 
     out = tmp_path_factory.mktemp("fr-tokenizer")
     train_spm(SENTENCES, out, 2000, required_chars=FRENCH_CHARS)

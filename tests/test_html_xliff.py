@@ -8,7 +8,9 @@ namespaces, element order, required and allowed attributes, id scopes.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import io
 import re
 from dataclasses import replace
@@ -23,8 +25,9 @@ from lxml import html as lxml_html
 from translate_cli.document import AlignedPair, Document, Result, RunMeta
 from translate_cli.errors import InputError, TranslateError
 from translate_cli.writers import FORMATS, get_writer, output_paths, xml_safe
+from translate_cli.writers import html as html_writer
 from translate_cli.writers.base import row_check
-from translate_cli.writers.html import PALETTE, HTMLWriter, flag_descriptions
+from translate_cli.writers.html import PALETTE, HTMLWriter, flag_class, flag_descriptions
 from translate_cli.writers.xliff import MDA_NS, XLIFF_NS, ReviewedSegment, read_xliff
 
 META = RunMeta(
@@ -34,6 +37,7 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 X = f"{{{XLIFF_NS}}}"
 MDA = f"{{{MDA_NS}}}"
+ASSETS = Path(html_writer.__file__).parent / "assets"
 
 
 def result_of(pairs: list[AlignedPair], name: str = "doc.fr.txt", meta: RunMeta = META) -> Result:
@@ -216,6 +220,53 @@ def test_html_loads_nothing_from_the_network():
     assert not re.search(r"https?://", page)
     csp = doc.xpath("//meta[@http-equiv='Content-Security-Policy']")[0].get("content")
     assert "default-src 'none'" in csp
+
+
+def _element_text(page: str, tag: str) -> str:
+    """The raw text between ``<tag>`` and ``</tag>``, as the browser hashes it for the CSP."""
+    match = re.search(f"<{tag}>(.*?)</{tag}>", page, re.DOTALL)
+    assert match, f"no <{tag}> element"
+    return match.group(1)
+
+
+def test_html_embeds_the_asset_files_verbatim():
+    page = render("html", sample())
+    css = (ASSETS / "review.css").read_bytes().decode("utf-8")
+    js = (ASSETS / "review.js").read_bytes().decode("utf-8")
+    assert css and js
+    style = _element_text(page, "style")
+    assert style.startswith("\n" + css)
+    # After the file come only the generated flag colours.
+    assert style.removeprefix("\n" + css).startswith(f".{flag_class('numbers')}{{background:")
+    assert _element_text(page, "script") == "\n" + js
+
+
+def test_html_csp_pins_the_inline_style_and_script_by_hash():
+    page = render("html", sample())
+    csp = parse_html(page).xpath("//meta[@http-equiv='Content-Security-Policy']")[0].get("content")
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    for tag, directive in (("style", "style-src"), ("script", "script-src")):
+        digest = hashlib.sha256(_element_text(page, tag).encode("utf-8")).digest()
+        assert directives[directive] == f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def test_html_reads_its_assets_once_per_process(monkeypatch):
+    reads: list[str] = []
+    real = html_writer._asset
+
+    def counting(name: str) -> str:
+        reads.append(name)
+        return real(name)
+
+    monkeypatch.setattr(html_writer, "_asset", counting)
+    html_writer.page_assets.cache_clear()
+    try:
+        first = render("html", sample())
+        second = render("html", sample(), one_pair("Un.", "One."))
+    finally:
+        html_writer.page_assets.cache_clear()
+    assert sorted(reads) == ["review.css", "review.js"]
+    assert _element_text(first, "script") == _element_text(second, "script")
 
 
 def test_html_print_css():

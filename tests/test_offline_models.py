@@ -15,7 +15,7 @@ pytest.importorskip("sentencepiece")
 
 from transformers import MarianMTModel, MarianTokenizer
 
-from translate_cli.offline_models import (
+from tests.support.offline_models import (
     build_tiny_random,
     edit_distance,
     evaluate_copy,
@@ -75,7 +75,7 @@ def tiny(tiny_dir: Path) -> tuple[MarianMTModel, MarianTokenizer]:
 
 def test_module_import_leaves_torch_unloaded() -> None:
     code = (
-        "import sys, translate_cli.offline_models; "
+        "import sys, tests.support.offline_models; "
         "heavy = {'torch', 'transformers', 'sentencepiece'} & set(sys.modules); "
         "sys.exit(sorted(heavy) or 0)"
     )

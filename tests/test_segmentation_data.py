@@ -3,7 +3,7 @@
 The set sits beside the repository, in ``../shared/data/segmentation``; a
 clone without it skips these tests. The metric and the paragraph-level
 handling of the flattened newstest2014 articles live in
-:mod:`translate_cli.segment_eval`, shared with ``benchmarks/segmentation.py``.
+:mod:`tests.support.segment_eval`, shared with ``benchmarks/segmentation.py``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from translate_cli.segment import split_sentences
-from translate_cli.segment_eval import (
+from tests.support.segment_eval import (
     Record,
     boundary_prf,
     load_records,
     paragraph_units,
     score_splitter,
 )
+from translate_cli.segment import split_sentences
 
 SEGMENTATION = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "segmentation"
 # About 20 gold segments hold two sentences, so 1.0 is out of reach without

@@ -6,6 +6,10 @@ but the page's own (pinned by hash), so a sentence that slipped past escaping
 still could not run or call out. The file can be mailed, archived and opened
 offline years later and look the same.
 
+The CSS and JavaScript are kept as package data, ``assets/review.css`` and
+``assets/review.js``, so they can be read, linted and diffed as what they are;
+:func:`page_assets` reads them once per process and copies them into each page.
+
 Rows are written while the documents are read, one at a time; only one
 document's pairs (already in memory as a :class:`Result`) are looked at twice,
 to count its flags for the summary above its table. Filtering, sorting and
@@ -24,7 +28,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import TextIO
+from functools import cache
+from importlib.resources import files
+from typing import NamedTuple, TextIO
 
 from ..document import AlignedPair, Result, RunMeta
 from .base import Writer, register, xml_safe
@@ -62,258 +68,6 @@ _META_FIELDS = (
 # C1 controls and DEL are legal in XML but parse errors in HTML text.
 _HTML_ILLEGAL = re.compile("[\x7f-\x9f]")
 
-_CSS = """
-:root{color-scheme:light;--ink:#111;--muted:#4a4a4a;--line:#c8c8c8;--focus:#1846c4;--bar:4.2rem}
-*{box-sizing:border-box}
-html{font-size:15px}
-body{margin:0;font:1rem/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",
-sans-serif;color:var(--ink);background:#fff}
-.skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;z-index:9;background:#fff;
-padding:.3rem .6rem;outline:3px solid var(--focus)}
-header.top{padding:1rem 1.25rem .5rem;border-bottom:1px solid var(--line)}
-h1{font-size:1.35rem;margin:0 0 .5rem}h2{font-size:1.15rem;margin:1.5rem 0 .3rem}
-dl.meta{display:flex;flex-wrap:wrap;gap:.2rem 1.4rem;margin:0;font-size:.9rem}
-dl.meta div{display:flex;gap:.35rem}dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;
-font-family:ui-monospace,"DejaVu Sans Mono",monospace;overflow-wrap:anywhere}
-.toolbar{position:sticky;top:0;z-index:5;display:flex;flex-wrap:wrap;align-items:center;
-gap:.4rem .8rem;padding:.5rem 1.25rem;background:#f7f7f7;border-bottom:1px solid var(--line)}
-.toolbar[hidden]{display:none}
-.toolbar label{display:inline-flex;gap:.35rem;align-items:center;font-weight:600}
-.toolbar input{width:1.05rem;height:1.05rem}
-.chips{display:inline-flex;flex-wrap:wrap;gap:.3rem}
-button{font:inherit;cursor:pointer;border:1px solid #767676;border-radius:4px;background:#fff;
-color:var(--ink);padding:.15rem .55rem}
-button[aria-pressed=true]{background:#1c1c1c;color:#fff;border-color:#1c1c1c}
-button.chip[aria-pressed=true]{outline:2px solid #1c1c1c;outline-offset:1px;font-weight:700}
-button.chip[aria-pressed=true]::before{content:"\\2713\\00a0"}
-button:focus-visible,input:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
-#status{color:var(--muted);font-size:.9rem;margin-left:auto}
-details.legend{padding:.4rem 1.25rem;border-bottom:1px solid var(--line);font-size:.9rem}
-details.legend summary{cursor:pointer;font-weight:600}
-details.legend dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .7rem;
-margin:.5rem 0 .2rem}
-details.legend dd{margin:0}
-main{padding:0 1.25rem 2rem}
-p.summary{margin:.2rem 0 .6rem;font-size:.95rem}
-.badge{display:inline-block;border:1px solid currentColor;border-radius:3px;padding:0 .35rem;
-margin:1px 2px 1px 0;font-size:.78rem;font-weight:600;line-height:1.5;white-space:nowrap}
-table.pairs{width:100%;border-collapse:collapse;table-layout:fixed}
-col.c-num{width:3.6rem}col.c-flags{width:9.5rem}col.c-score{width:6.2rem}
-thead th{text-align:left;font-size:.85rem;color:var(--muted);border-bottom:2px solid #888;
-padding:.3rem .5rem}
-tr.ph th{text-align:left;font-size:.85rem;background:#eef1f6;color:#1f2d45;padding:.25rem .5rem;
-border-top:1px solid var(--line)}
-tr.pair td{vertical-align:top;padding:.35rem .5rem;border-top:1px solid #e2e2e2}
-tr.pair{scroll-margin-top:var(--bar);scroll-margin-bottom:1rem}
-tr.pair:nth-child(odd) td{background:#fcfcfc}
-tr.pair.flagged td.num{box-shadow:inset 4px 0 0 #b42318}
-td.src,td.tgt{white-space:pre-wrap;overflow-wrap:anywhere}
-td.src{color:#2b2b2b}
-td.num,td.score{font-variant-numeric:tabular-nums;color:var(--muted);font-size:.88rem}
-td.score small{display:block;font-size:.78rem}
-.pn{display:none}body.sorted .pn{display:inline}
-tr.pair:focus{outline:3px solid var(--focus);outline-offset:-3px}
-tr.pair:focus td{background:#fff8db}
-.hide,body.sorted tbody.para{display:none}
-body:not(.sorted) tbody.by-score{display:none}
-.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
-white-space:nowrap}
-#help{position:fixed;right:1.25rem;top:4.5rem;z-index:8;max-width:24rem;background:#fff;
-border:2px solid #1c1c1c;border-radius:6px;padding:.6rem 1rem;box-shadow:0 6px 24px #0004}
-#help[hidden]{display:none}
-#help h2{margin:.2rem 0 .5rem;font-size:1rem}
-#help dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:0 0 .6rem}
-#help dd{margin:0}
-kbd{border:1px solid #888;border-radius:3px;padding:0 .3rem;font-size:.85rem;background:#f4f4f4}
-footer{padding:.8rem 1.25rem;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}
-@media print{
- .toolbar,#help,.skip,details.legend summary{display:none!important}
- html{font-size:9.5pt}
- body{background:#fff!important;color:#000!important}
- *{color:#000!important;background:transparent!important;box-shadow:none!important}
- header.top,details.legend,footer{border-color:#000}
- .badge{border:1px solid #000!important;font-weight:700}
- table.pairs{table-layout:fixed;width:100%}
- thead{display:table-header-group}
- tr.pair,tr.ph{break-inside:avoid;page-break-inside:avoid}
- tr.ph{break-after:avoid;page-break-after:avoid}
- tr.pair td{border-top:1px solid #999}
- tr.pair:focus{outline:none}
- tr.pair.flagged td.num{border-left:3px solid #000}
-}
-"""
-
-_JS = r"""
-(function () {
-  "use strict";
-  var body = document.body;
-  var bar = document.getElementById("toolbar");
-  var only = document.getElementById("only-flagged");
-  var chipBox = document.getElementById("chips");
-  var sortBtn = document.getElementById("sort");
-  var helpBtn = document.getElementById("help-button");
-  var help = document.getElementById("help");
-  var status = document.getElementById("status");
-  var tables = [].slice.call(document.querySelectorAll("table.pairs"));
-  var rows = [];
-  var counts = {};
-  var selected = [];
-  var visible = [];
-  var sorted = false;
-  var beforeHelp = null;
-
-  tables.forEach(function (table) {
-    table.rowsInOrder = [].slice.call(table.querySelectorAll("tr.pair"));
-    table.rowsInOrder.forEach(function (row, i) {
-      row.flags = (row.getAttribute("data-flags") || "").split(" ").filter(Boolean);
-      var s = row.getAttribute("data-score");
-      row.score = s === null || s === "" ? Infinity : parseFloat(s);
-      row.order = i;
-      row.home = row.parentNode;
-      row.flags.forEach(function (f) { counts[f] = (counts[f] || 0) + 1; });
-      rows.push(row);
-    });
-  });
-
-  // One chip per flag present, in the legend's order, then any others.
-  var order = [].slice.call(document.querySelectorAll("#legend .badge")).map(function (b) {
-    return b.getAttribute("data-flag");
-  });
-  Object.keys(counts).sort().forEach(function (f) {
-    if (order.indexOf(f) < 0) { order.push(f); }
-  });
-  order.forEach(function (flag) {
-    if (!counts[flag]) { return; }
-    var badge = document.querySelector('.badge[data-flag="' + CSS.escape(flag) + '"]');
-    var chip = document.createElement("button");
-    chip.type = "button";
-    chip.className = "chip " + (badge ? badge.className : "badge f-other");
-    chip.setAttribute("data-flag", flag);
-    chip.setAttribute("aria-pressed", "false");
-    chip.textContent = (badge ? badge.textContent : flag) + " (" + counts[flag] + ")";
-    chip.title = "Show only pairs flagged " + flag;
-    chip.addEventListener("click", function () {
-      var i = selected.indexOf(flag);
-      if (i < 0) { selected.push(flag); } else { selected.splice(i, 1); }
-      chip.setAttribute("aria-pressed", String(i < 0));
-      apply();
-    });
-    chipBox.appendChild(chip);
-  });
-
-  function shows(row) {
-    if (only.checked && !row.flags.length) { return false; }
-    if (!selected.length) { return true; }
-    for (var i = 0; i < row.flags.length; i++) {
-      if (selected.indexOf(row.flags[i]) >= 0) { return true; }
-    }
-    return false;
-  }
-
-  function apply() {
-    visible = [];
-    tables.forEach(function (table) {
-      var inOrder = sorted ? table.rowsSorted : table.rowsInOrder;
-      inOrder.forEach(function (row) {
-        var show = shows(row);
-        row.classList.toggle("hide", !show);
-        if (show) { visible.push(row); }
-      });
-      [].forEach.call(table.querySelectorAll("tbody.para"), function (group) {
-        group.classList.toggle("hide", !group.querySelector("tr.pair:not(.hide)"));
-      });
-    });
-    var current = document.querySelector('tr.pair[tabindex="0"]');
-    if (!current || current.classList.contains("hide")) { setTabStop(visible[0] || null); }
-    status.textContent = "Showing " + visible.length + " of " + rows.length + " pairs" +
-      (sorted ? ", lowest confidence first" : "");
-  }
-
-  function setTabStop(row) {
-    var old = document.querySelector('tr.pair[tabindex="0"]');
-    if (old) { old.tabIndex = -1; }
-    if (row) { row.tabIndex = 0; }
-  }
-
-  function sortByScore(on) {
-    sorted = on;
-    body.classList.toggle("sorted", on);
-    sortBtn.setAttribute("aria-pressed", String(on));
-    tables.forEach(function (table) {
-      var frag = document.createDocumentFragment();
-      if (on) {
-        table.rowsSorted = table.rowsInOrder.slice().sort(function (a, b) {
-          return a.score === b.score ? a.order - b.order : (a.score < b.score ? -1 : 1);
-        });
-        table.rowsSorted.forEach(function (row) { frag.appendChild(row); });
-        table.querySelector("tbody.by-score").appendChild(frag);
-      } else {
-        table.rowsInOrder.forEach(function (row) { row.home.appendChild(row); });
-      }
-    });
-    apply();
-  }
-
-  // The first visible row whose bottom is below the sticky toolbar: where
-  // "next" starts when no row has the focus yet.
-  function firstOnScreen() {
-    var top = bar.getBoundingClientRect().bottom;
-    var lo = 0, hi = visible.length - 1, found = visible.length - 1;
-    while (lo <= hi) {
-      var mid = (lo + hi) >> 1;
-      if (visible[mid].getBoundingClientRect().bottom > top) { found = mid; hi = mid - 1; }
-      else { lo = mid + 1; }
-    }
-    return found;
-  }
-
-  function move(delta) {
-    if (!visible.length) { return; }
-    var i = visible.indexOf(document.activeElement);
-    var next = i < 0 ? firstOnScreen() : Math.max(0, Math.min(visible.length - 1, i + delta));
-    var row = visible[next];
-    setTabStop(row);
-    row.focus({preventScroll: true});
-    row.scrollIntoView({block: "nearest"});
-  }
-
-  function toggleHelp(show) {
-    if (show === undefined) { show = help.hidden; }
-    if (show) { beforeHelp = document.activeElement; }
-    help.hidden = !show;
-    helpBtn.setAttribute("aria-expanded", String(show));
-    if (show) { help.querySelector("button").focus(); }
-    else if (beforeHelp && beforeHelp.focus) { beforeHelp.focus({preventScroll: true}); }
-  }
-
-  only.addEventListener("change", apply);
-  sortBtn.addEventListener("click", function () { sortByScore(!sorted); });
-  helpBtn.addEventListener("click", function () { toggleHelp(); });
-  help.querySelector("button").addEventListener("click", function () { toggleHelp(false); });
-  document.addEventListener("focusin", function (e) {
-    if (e.target.classList && e.target.classList.contains("pair")) { setTabStop(e.target); }
-  });
-  document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
-    var t = e.target;
-    if (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
-        (t.tagName === "INPUT" && t.type !== "checkbox")) { return; }
-    var k = e.key;
-    if (k === "Escape" && !help.hidden) { toggleHelp(false); }
-    else if (k === "?") { toggleHelp(); }
-    else if (!help.hidden) { return; }
-    else if (k === "j" || k === "ArrowDown") { move(1); }
-    else if (k === "k" || k === "ArrowUp") { move(-1); }
-    else if (k === "f") { only.checked = !only.checked; apply(); }
-    else { return; }
-    e.preventDefault();
-  });
-
-  bar.hidden = false;
-  apply();
-})();
-"""
-
 
 def _csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
@@ -344,12 +98,34 @@ def _flag_css() -> str:
     return "\n".join(rules)
 
 
-_STYLE = _CSS + _flag_css()
-# Nothing may be fetched; only this module's own style and script may apply.
-CSP = (
-    f"default-src 'none'; style-src {_csp_hash(_STYLE)}; script-src {_csp_hash(_JS)}; "
-    "img-src data:; base-uri 'none'; form-action 'none'"
-)
+class PageAssets(NamedTuple):
+    """What every review page embeds: its style, its script and the policy pinning both."""
+
+    style: str
+    """The ``<style>`` element's content: ``review.css`` and the flag colours."""
+    script: str
+    """The ``<script>`` element's content: ``review.js``."""
+    csp: str
+    """The Content-Security-Policy, with the SHA-256 of ``style`` and ``script``."""
+
+
+def _asset(name: str) -> str:
+    """The text of ``assets/NAME``; a checkout with CRLF line ends still reads LF."""
+    return (files(__package__) / "assets" / name).read_text(encoding="utf-8")
+
+
+@cache
+def page_assets() -> PageAssets:
+    """The style, script and CSP of the review page, read from the package once per process."""
+    # Each starts on the line after its opening tag, as the page has always had them.
+    style = "\n" + _asset("review.css") + _flag_css()
+    script = "\n" + _asset("review.js")
+    # Nothing may be fetched; only this module's own style and script may apply.
+    csp = (
+        f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    return PageAssets(style, script, csp)
 
 
 def _token(flag: str) -> str:
@@ -382,6 +158,7 @@ def _meta_list(meta: RunMeta) -> str:
 
 def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str:
     meta = first.meta
+    assets = page_assets()
     tags = "\n".join(
         f'<meta name="translate-cli:{key.replace("_", "-")}" content="{_text(value)}">'
         for key, _, value in _meta_values(meta)
@@ -395,13 +172,13 @@ def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta http-equiv="Content-Security-Policy" content="{assets.csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="translate-cli {_text(meta.tool_version)}">
 {tags}
 <title>Translation review: {_text(name)}</title>
 <link rel="icon" href="data:,">
-<style>{_STYLE}</style>
+<style>{assets.style}</style>
 </head>
 <body>
 <a class="skip" href="#main">Skip to the sentence pairs</a>
@@ -578,5 +355,5 @@ class HTMLWriter(Writer):
             f"<p>Written by translate-cli {_text(first.meta.tool_version)}. "
             "Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>f</kbd> flagged only, "
             "<kbd>?</kbd> help.</p>\n</footer>\n"
-            f"<script>{_JS}</script>\n</body>\n</html>\n"
+            f"<script>{page_assets().script}</script>\n</body>\n</html>\n"
         )

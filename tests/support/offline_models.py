@@ -4,12 +4,12 @@ No machine that runs the tests can download ``Helsinki-NLP/opus-mt-fr-en``, so
 this module builds model directories that go through exactly the same loading
 path as the real one: ``MarianMTModel.from_pretrained(dir)`` and
 ``MarianTokenizer.from_pretrained(dir)``. Three kinds are built (see
-``OFFLINE_MODELS.md``): a tiny random model for shape tests, a tiny model
-trained to copy its input for alignment tests, and a random model with
-opus-mt-fr-en's exact shape for benchmarks.
+``../shared/design/OFFLINE_MODELS.md``, beside the repository): a tiny random
+model for shape tests, a tiny model trained to copy its input for alignment
+tests, and a random model with opus-mt-fr-en's exact shape for benchmarks.
 
 torch, transformers and sentencepiece are imported inside the functions, so
-importing this module costs nothing and the CLI starts without them.
+importing this module costs nothing: collecting the tests does not load them.
 """
 
 from __future__ import annotations
