@@ -246,7 +246,7 @@ def _data_score(score: float | None) -> str:
 def _row(
     number: int, pair: AlignedPair, lang: tuple[str, str], descriptions: Mapping[str, str]
 ) -> str:
-    p, s = pair.paragraph + 1, pair.index + 1
+    p, s = pair.paragraph_number, pair.sentence_number
     flags = " ".join(_text(_token(f)) for f in pair.flags)
     score = _data_score(pair.score)
     badges = "".join(_badge(f, descriptions) for f in pair.flags)
@@ -295,10 +295,10 @@ def _document(
         f'<th scope="col">Translation ({_text(tgt)})</th>'
         '<th scope="col">Flags</th><th scope="col">Confidence</th></tr></thead>\n'
     )
-    for paragraph, group in itertools.groupby(pairs, key=lambda pair: pair.paragraph):
+    for paragraph, group in itertools.groupby(pairs, key=lambda pair: pair.paragraph_number):
         out.write(
             f'<tbody class="para"><tr class="ph"><th colspan="5" scope="rowgroup" '
-            f'id="d{number}-p{paragraph + 1}">Paragraph {paragraph + 1}</th></tr>\n'
+            f'id="d{number}-p{paragraph}">Paragraph {paragraph}</th></tr>\n'
         )
         for pair in group:
             out.write(_row(number, pair, (src, tgt), descriptions))
