@@ -31,7 +31,7 @@ from typing import Any
 from ._version import __version__
 from .config import Settings
 from .document import Result
-from .errors import TranslateError, UsageError
+from .errors import InputError, UsageError
 from .fsutil import NAME_MAX, StagedFiles, fit_name, remove_stale_parts, sha256_file
 from .memory import TranslationMemory
 from .provenance import RunPlan
@@ -49,18 +49,12 @@ _SEPARATORS = ("/", "\\", "\0")
 _BACKUP_EXTRA = 28
 
 
-class OutputError(TranslateError):
-    """An output cannot be read back or written (exit code 1).
+class OutputError(InputError):
+    """An output cannot be read back or written (exit code 1): ``path: reason``.
 
-    Attributes:
-        path: The file at fault.
-        reason: What is wrong with it, in a few words.
+    A damaged per-input JSONL is an input of the ``--combined`` files, hence
+    an :class:`~translate_cli.errors.InputError`.
     """
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
 
 class OutputDirError(UsageError):
@@ -126,13 +120,7 @@ def write_outputs(
     Raises:
         OSError: A file cannot be written (nothing is left half-written).
     """
-
-    def write(staged: StagedFiles) -> None:
-        for name in formats:
-            writer = get_writer(name)
-            paths = output_files(output_dir, relative, writer, stem)
-            _stage_format(staged, writer, [result], paths)
-
+    write = _format_stager(formats, output_dir, relative, lambda: [result], stem)
     fields = {**meta_record(result), "settings_key": settings_key}
     return _write_guarded(manifest_file(output_dir, relative, stem), write, fields)
 
@@ -378,13 +366,7 @@ def write_combined(
     Raises:
         OSError: A file cannot be written (nothing is left half-written).
     """
-
-    def write(staged: StagedFiles) -> None:
-        for fmt in formats:
-            writer = get_writer(fmt)
-            paths = output_files(output_dir, PurePath(name + ".txt"), writer)
-            _stage_format(staged, writer, results(), paths)
-
+    write = _format_stager(formats, output_dir, PurePath(name + ".txt"), results)
     fields = {"combined": True, "tool_version": __version__}
     return _write_guarded(output_dir / (name + META_SUFFIX), write, fields)
 
@@ -475,6 +457,24 @@ def write_combined_from_outputs(
         raise OutputError(
             exc.filename or output_dir / name, f"cannot write combined files: {exc.strerror or exc}"
         ) from None
+
+
+def _format_stager(
+    formats: Iterable[str],
+    output_dir: Path,
+    relative: PurePath,
+    results: Callable[[], Iterable[Result]],
+    stem: str | None = None,
+) -> Callable[[StagedFiles], None]:
+    """A function staging every format's files for ``relative`` (see :func:`_write_guarded`)."""
+
+    def write(staged: StagedFiles) -> None:
+        for name in formats:
+            writer = get_writer(name)
+            paths = output_files(output_dir, relative, writer, stem)
+            _stage_format(staged, writer, results(), paths)
+
+    return write
 
 
 def _stage_format(
