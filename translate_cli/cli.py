@@ -217,6 +217,9 @@ def translate(
         _fail(str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
         _fail("interrupted; rerun the same command to finish", EXIT_INTERRUPTED)
+    for backup in report.backups:
+        # Printed even with --quiet: a reviewer's edits moved to another name.
+        typer.echo(f"translate: kept edited output as backup: {backup}", err=True)
     if not quiet:
         _print_summary(report, time.perf_counter() - started)
     if report.failed:

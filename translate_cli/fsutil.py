@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
+
+# File names are limited to 255 bytes on every common file system. A
+# temporary name adds a dot, the process id, a random part and ".part"
+# (at most 23 bytes) to the name it stands for, which is cut to fit.
+NAME_MAX = 255
+_PART_PREFIX_MAX = NAME_MAX - 32
 
 
 def _umask() -> int:
@@ -31,17 +38,122 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def fit_name(name: str, limit: int) -> str:
+    """``name`` itself if it takes at most ``limit`` UTF-8 bytes, else a shortened form.
+
+    The shortened form is deterministic: the name cut on a character boundary,
+    ``~`` and 12 hex digits of the SHA-256 of the whole name, so two long names
+    sharing a beginning stay distinct and a rerun finds the same name.
+    """
+    raw = name.encode("utf-8")
+    if len(raw) <= limit:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:12]
+    head = raw[: limit - len(digest) - 1].decode("utf-8", errors="ignore")
+    return f"{head}~{digest}"
+
+
+def _part_prefix(path: Path) -> str:
+    """The start of ``path``'s temporary names: ``.NAME.`` with NAME cut to fit 255 bytes."""
+    return f".{fit_name(path.name, _PART_PREFIX_MAX)}."
+
+
 def remove_stale_parts(path: Path) -> None:
     """Delete temporary files a killed run left for ``path``.
 
     Temporary names carry the writer's process id, so only files whose
     process is gone are removed; a concurrent run's files are left alone.
     """
-    for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
-        pid = part.name[len(path.name) + 2 :].split(".", 1)[0]
+    prefix = _part_prefix(path)
+    for part in path.parent.glob(f"{glob.escape(prefix)}*.part"):
+        pid = part.name[len(prefix) :].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             with contextlib.suppress(FileNotFoundError):
                 part.unlink()
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex.
+
+    Raises:
+        OSError: The file cannot be read.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class StagedFiles:
+    """Files written to temporaries beside their final names, renamed together.
+
+    :meth:`open` writes one file (flushed and fsynced); :meth:`commit` renames
+    every staged file into place; leaving the ``with`` block without
+    committing removes the temporaries, so final names are never touched.
+    Between the two, the caller can look at the new contents
+    (:meth:`sha256`) and record them, or keep the old files, first.
+    """
+
+    def __init__(self) -> None:
+        self._staged: dict[Path, str] = {}
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+    @contextlib.contextmanager
+    def open(self, path: Path) -> Iterator[TextIO]:
+        """A UTF-8 text stream whose content becomes ``path`` on :meth:`commit`.
+
+        Raises:
+            OSError: The folder cannot be created or the file written.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(path)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f"{_part_prefix(path)}{os.getpid()}.", suffix=".part"
+        )
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, _FILE_MODE)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        self._staged[path] = tmp
+
+    @property
+    def paths(self) -> list[Path]:
+        """The final paths staged so far, in the order they were opened."""
+        return list(self._staged)
+
+    def sha256(self, path: Path) -> str:
+        """The SHA-256 of the staged content for ``path``."""
+        return sha256_file(Path(self._staged[path]))
+
+    def commit(self) -> None:
+        """Rename every staged file into place.
+
+        Raises:
+            OSError: A rename failed (the files not yet renamed are removed).
+        """
+        while self._staged:
+            path, tmp = next(iter(self._staged.items()))
+            os.replace(tmp, path)
+            del self._staged[path]
+
+    def discard(self) -> None:
+        """Remove the temporaries not yet committed."""
+        for tmp in self._staged.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        self._staged.clear()
 
 
 @contextlib.contextmanager
@@ -52,19 +164,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     crash the final name holds either the old complete file or the new one.
     On error the temporary file is removed and ``path`` is left untouched.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_parts(path)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part"
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+    with StagedFiles() as staged:
+        with staged.open(path) as fh:
             yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        staged.commit()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 from .document import Document, document_from_text, read_document, safe_name
 from .errors import UsageError
+from .fsutil import fit_name
+from .writers import FORMATS, META_SUFFIX, output_stem
+
+# Output stems are cut (with a hash suffix, see fsutil.fit_name) to this many
+# UTF-8 bytes, so that the longest output name, or its backup
+# (``STEM.fr-en.edited-20261130T041500Z-2.jsonl``), stays under 255 bytes.
+STEM_MAX = 200
 
 STDIN = "-"
 
@@ -23,6 +32,8 @@ class Job:
         path: File to read, or None when ``text`` is given.
         text: Already decoded text (standard input).
         size: Bytes, for progress estimates.
+        stem: The stem its outputs share, when it is not the usual one
+            derived from the name (see :func:`collect_jobs`); "" otherwise.
     """
 
     name: str
@@ -30,6 +41,7 @@ class Job:
     path: Path | None = None
     text: str | None = None
     size: int = 0
+    stem: str = ""
 
     def read(self) -> Document:
         """Read and decode the input.
@@ -46,12 +58,34 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def own_outputs(folder: Path) -> set[str]:
+    """Names in ``folder`` that this tool wrote: outputs, backups and manifests.
+
+    Every ``*.meta.json`` manifest lists the outputs (and kept backups) of
+    its input, so a run whose output folder is, or sits in, an input folder
+    never takes its own outputs as inputs, however they are named.
+    """
+    names: set[str] = set()
+    for manifest in folder.glob(f"*{META_SUFFIX}"):
+        try:
+            meta = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict) or not isinstance(meta.get("outputs"), list):
+            continue
+        names.add(manifest.name)
+        for key in ("outputs", "backups", "output_sha256"):
+            names.update(str(n) for n in meta.get(key) or ())
+    return names
+
+
 def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path]:
     """Files under ``folder`` matching ``globs``, in a stable (sorted) order.
 
     Hidden files and folders are skipped, and so is ``skip`` (the output
-    folder, which may sit inside an input folder). Symbolic links to folders
-    are not followed, so a link loop cannot trap the walk.
+    folder, which may sit inside an input folder), and so are this tool's own
+    outputs (:func:`own_outputs`). Symbolic links to folders are not
+    followed, so a link loop cannot trap the walk.
     """
     skip_resolved = skip.resolve() if skip is not None else None
     for root, dirs, files in os.walk(folder):
@@ -59,9 +93,10 @@ def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path
         dirs[:] = sorted(
             d for d in dirs if not _hidden(d) and (root_path / d).resolve() != skip_resolved
         )
+        ours = own_outputs(root_path)
         for name in sorted(files):
             path = root_path / name
-            if not _hidden(name) and any(path.match(g) for g in globs):
+            if not _hidden(name) and name not in ours and any(path.match(g) for g in globs):
                 yield path
 
 
@@ -72,6 +107,15 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _identity(path: Path) -> tuple[object, ...]:
+    """What makes two paths the same file: device and inode, else the real path."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ("path", str(path.resolve()))
+    return (st.st_dev, st.st_ino)
+
+
 def collect_jobs(
     paths: Sequence[str], globs: Sequence[str], output_dir: Path | None = None
 ) -> list[Job]:
@@ -79,11 +123,27 @@ def collect_jobs(
 
     A file's outputs are named after the file itself; a folder's files keep
     their path relative to the folder, mirrored under the output folder.
+    The same file reached twice (given twice, through a symbolic link or a
+    ``..`` path) is one job, the first. Files this tool wrote (listed in a
+    manifest beside them, :func:`own_outputs`) are never inputs. Inputs whose
+    outputs would share a name, or whose outputs would land on an input of
+    the run, get distinct names (:func:`_name_outputs`).
 
     Raises:
-        UsageError: A path does not exist.
+        UsageError: A path does not exist, or an input's outputs cannot be
+            given a name that collides with nothing.
     """
     jobs: list[Job] = []
+    seen: set[tuple[object, ...]] = set()
+    ours: dict[Path, set[str]] = {}
+
+    def add(job: Job) -> None:
+        assert job.path is not None
+        identity = _identity(job.path)
+        if identity not in seen:
+            seen.add(identity)
+            jobs.append(job)
+
     for raw in paths:
         if raw == STDIN:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
@@ -91,15 +151,18 @@ def collect_jobs(
         if path.is_dir():
             for file in walk(path, globs, output_dir):
                 # Names that are not UTF-8 become valid text (safe_name) for
-                # messages and outputs; ``path`` keeps the real bytes to read.
+                # messages and outputs; ``file`` keeps the real bytes to read.
                 relative = PurePath(safe_name(str(file.relative_to(path))))
-                jobs.append(Job(safe_name(str(file)), relative, file, size=_size(file)))
+                add(Job(safe_name(str(file)), relative, file, size=_size(file)))
         elif path.exists() or path.is_symlink():
-            relative = PurePath(safe_name(path.name))
-            jobs.append(Job(safe_name(raw), relative, path, size=_size(path)))
+            if path.parent not in ours:
+                ours[path.parent] = own_outputs(path.parent)
+            if path.name not in ours[path.parent]:
+                relative = PurePath(safe_name(path.name))
+                add(Job(safe_name(raw), relative, path, size=_size(path)))
         else:
             raise UsageError(f"{safe_name(raw)}: no such file or folder")
-    return _disambiguate(jobs)
+    return _name_outputs(_disambiguate(jobs), output_dir)
 
 
 def _disambiguate(jobs: list[Job]) -> list[Job]:
@@ -115,6 +178,78 @@ def _disambiguate(jobs: list[Job]) -> list[Job]:
     for job in jobs:
         if seen[job.relative] > 1 and job.path is not None:
             parts = [safe_name(p) for p in job.path.parts if p not in ("/", "..", ".")]
-            job = Job(job.name, PurePath(*parts), job.path, job.text, job.size)
+            job = replace(job, relative=PurePath(*parts))
         out.append(job)
     return out
+
+
+# Naming levels, tried in order until no output name collides.
+_LEVELS = 3
+
+
+def _stem_at(job: Job, level: int) -> str:
+    """The outputs' stem of ``job`` at a naming level.
+
+    0: the usual stem (``note.fr.txt`` gives ``note``); 1: the whole file
+    name (``note.fr.txt``), when stems collide; 2: the name and 8 hex digits
+    of the SHA-256 of the file's real path. Each is cut to :data:`STEM_MAX`.
+    """
+    name = job.relative.name
+    if level == 0:
+        stem = output_stem(name)[0]
+    elif level == 1:
+        stem = name
+    else:
+        real = str(job.path.resolve()) if job.path is not None else name
+        stem = f"{name}~{hashlib.sha256(real.encode()).hexdigest()[:8]}"
+    return fit_name(stem, STEM_MAX)
+
+
+def _claims(job: Job, stem: str) -> list[PurePath]:
+    """Every file name the job's outputs may take, whatever the formats chosen."""
+    ext = output_stem(job.relative.name)[1]
+    names = [stem + s.format(ext=ext) for w in FORMATS.values() for s in w.suffixes]
+    return [job.relative.parent / n for n in [*names, stem + META_SUFFIX]]
+
+
+def _name_outputs(jobs: list[Job], output_dir: Path | None) -> list[Job]:
+    """Give each job an output stem that collides with no other job's and no input.
+
+    Stems collide when inputs of one folder differ only by extension or a
+    ``.fr`` tag (``note.txt``, ``note.md``, ``note.fr.txt``), and an output
+    lands on an input when the output folder is an input folder
+    (``rapport.txt`` would write ``rapport.en.txt`` over the user's own).
+    Such jobs, and only they, move up a naming level (:func:`_stem_at`):
+    the names depend only on the set of inputs, so reruns find them again.
+    Every possible format counts, so the names do not change with ``-f``.
+    Names are compared case-insensitively (case-insensitive file systems).
+
+    Raises:
+        UsageError: No level gives a job names that collide with nothing.
+    """
+    inputs = {job.path.resolve() for job in jobs if job.path is not None}
+    root = output_dir.resolve() if output_dir is not None else None
+    levels = [0] * len(jobs)
+    while True:
+        owners: dict[str, set[int]] = {}
+        bump: set[int] = set()
+        for i, job in enumerate(jobs):
+            for claim in _claims(job, _stem_at(job, levels[i])):
+                owners.setdefault(str(claim).casefold(), set()).add(i)
+                if root is not None and Path(os.path.normpath(root / claim)) in inputs:
+                    bump.add(i)
+        bump.update(i for group in owners.values() if len(group) > 1 for i in group)
+        if not bump:
+            break
+        for i in sorted(bump):
+            levels[i] += 1
+            if levels[i] == _LEVELS:
+                raise UsageError(
+                    f"{jobs[i].name}: no output name for it collides with no other input "
+                    "or output; rename it or choose another --output-dir"
+                )
+    named = []
+    for job, level in zip(jobs, levels, strict=True):
+        stem = _stem_at(job, level)
+        named.append(job if stem == output_stem(job.relative.name)[0] else replace(job, stem=stem))
+    return named

@@ -5,6 +5,13 @@ each input's metadata file (``<stem>.meta.json``) is written last. It is the
 ledger entry of resume: it names the outputs and records the source hash and a
 key of the settings that produced them, so its presence marks a complete,
 up-to-date set (:func:`is_up_to_date`).
+
+It also records the SHA-256 of every output, so that an output edited since
+the tool wrote it (or a file the tool never wrote) is never overwritten
+silently: it is first kept as a backup beside it (:func:`backup_name`).
+While outputs are being renamed into place, the manifest accepts both the old
+and the new hashes, so a run killed in between and rerun keeps no needless
+backups.
 """
 
 from __future__ import annotations
@@ -12,23 +19,77 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple
+from dataclasses import astuple, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePath
+from typing import Any
 
 from ._version import __version__
 from .config import Settings
 from .document import Result
-from .fsutil import atomic_writer
+from .errors import InputError, UsageError
+from .fsutil import NAME_MAX, StagedFiles, fit_name, remove_stale_parts, sha256_file
 from .memory import TranslationMemory
 from .provenance import RunPlan
-from .writers import Writer, get_writer, meta_path, meta_record, output_paths
+from .writers import META_SUFFIX, Writer, get_writer, meta_record, output_stem
 from .writers.text import read_jsonl
 
 # Formats of the files --combined writes for a whole run.
 COMBINED_FORMATS = ("tsv", "tmx", "html")
 # The per-input format the combined files are assembled from.
 COMBINED_SOURCE_FORMAT = "jsonl"
+# Characters a --combined name may not hold: path separators (both, on any
+# system, so a command means the same everywhere) and NUL.
+_SEPARATORS = ("/", "\\", "\0")
+# Room a backup name needs beyond its output's: ".edited-20261130T041500Z-99".
+_BACKUP_EXTRA = 28
+
+
+class OutputError(InputError):
+    """An output cannot be read back or written (exit code 1): ``path: reason``.
+
+    A damaged per-input JSONL is an input of the ``--combined`` files, hence
+    an :class:`~translate_cli.errors.InputError`.
+    """
+
+
+class OutputDirError(UsageError):
+    """The output folder cannot hold outputs (exit code 2, found before any work)."""
+
+
+@dataclass
+class Written:
+    """What :func:`write_outputs` did.
+
+    Attributes:
+        paths: The files written, metadata file last.
+        backups: Edited (or foreign) files kept under a backup name first.
+    """
+
+    paths: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+
+
+def output_files(
+    output_dir: Path, relative: PurePath, writer: Writer, stem: str | None = None
+) -> list[Path]:
+    """Where ``writer`` puts its files for the input at ``relative``.
+
+    Like :func:`translate_cli.writers.output_paths`, with the stem chosen by
+    the run (:attr:`translate_cli.inputs.Job.stem`) when given.
+    """
+    usual, ext = output_stem(relative.name)
+    folder = output_dir / relative.parent
+    return [folder / ((stem or usual) + s.format(ext=ext)) for s in writer.suffixes]
+
+
+def manifest_file(output_dir: Path, relative: PurePath, stem: str | None = None) -> Path:
+    """The per-input metadata file (``<stem>.meta.json``), beside the outputs."""
+    return output_dir / relative.parent / ((stem or output_stem(relative.name)[0]) + META_SUFFIX)
 
 
 def write_outputs(
@@ -37,8 +98,13 @@ def write_outputs(
     relative: PurePath,
     formats: Iterable[str],
     settings_key: str = "",
-) -> list[Path]:
+    stem: str | None = None,
+) -> Written:
     """Write every chosen format, then the metadata file, each atomically.
+
+    An existing output whose bytes differ from the hash the manifest recorded
+    (a reviewer edited it), or that no manifest lists, is first kept as a
+    backup (:func:`backup_name`); the backups are listed in the manifest.
 
     Args:
         result: The translated document.
@@ -46,26 +112,131 @@ def write_outputs(
         relative: The input's path mirrored under ``output_dir``.
         formats: Format names (see :data:`translate_cli.vocabulary.FORMATS`).
         settings_key: :func:`settings_key` of the run, recorded for resume.
+        stem: The outputs' stem, when not the usual one derived from ``relative``.
 
     Returns:
-        The paths written, metadata file last.
+        The paths written (metadata file last) and the backups kept.
 
     Raises:
         OSError: A file cannot be written (nothing is left half-written).
     """
-    written: list[Path] = []
-    for name in formats:
-        writer = get_writer(name)
-        written.extend(_write_format(writer, [result], output_paths(output_dir, relative, writer)))
-    meta = {
-        **meta_record(result),
-        "settings_key": settings_key,
-        "outputs": [p.name for p in written],
+    write = _format_stager(formats, output_dir, relative, lambda: [result], stem)
+    fields = {**meta_record(result), "settings_key": settings_key}
+    return _write_guarded(manifest_file(output_dir, relative, stem), write, fields)
+
+
+def _read_manifest(meta_file: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _write_manifest(meta_file: Path, meta: dict[str, Any]) -> None:
+    with StagedFiles() as staged:
+        with staged.open(meta_file) as fh:
+            fh.write(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+        staged.commit()
+
+
+def _hashes(meta: dict[str, Any], key: str) -> dict[str, str]:
+    value = meta.get(key)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _is_edited(path: Path, old: dict[str, Any]) -> bool:
+    """Whether ``path`` holds bytes the tool did not write there.
+
+    Its hash must be one the manifest recorded (or, while a run was renaming
+    files into place, was about to record). Manifests of versions before the
+    hashes were recorded vouch for the outputs they list.
+    """
+    if not path.exists():
+        return False
+    accepted = {
+        h for key in ("output_sha256", "pending_sha256") if (h := _hashes(old, key).get(path.name))
     }
-    meta_file = meta_path(output_dir, relative)
-    with atomic_writer(meta_file) as fh:
-        fh.write(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
-    return [*written, meta_file]
+    if not accepted:
+        return path.name not in (old.get("outputs") or [])
+    return sha256_file(path) not in accepted
+
+
+def backup_name(path: Path, stamp: str, number: int = 1) -> Path:
+    """The name an edited output is kept under before it is rewritten.
+
+    ``article.fr-en.tsv`` edited gives ``article.fr-en.edited-20261130T041500Z.tsv``
+    (the UTC time of the run; ``-2``, ``-3``... when that name is taken), so
+    the backup opens in the same program and sorts beside its output.
+    """
+    base, suffix = path.stem, path.suffix
+    tag = f".edited-{stamp}" + (f"-{number}" if number > 1 else "")
+    base = fit_name(base, NAME_MAX - len(suffix.encode()) - _BACKUP_EXTRA)
+    return path.with_name(f"{base}{tag}{suffix}")
+
+
+def _free_backup_name(path: Path, stamp: str, taken: set[Path]) -> Path:
+    number = 1
+    while (candidate := backup_name(path, stamp, number)).exists() or candidate in taken:
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _keep_backup(path: Path, backup: Path) -> None:
+    """Keep ``path``'s bytes as ``backup``, never replacing an existing file.
+
+    Raises:
+        OSError: The backup cannot be made, or its name was taken meanwhile.
+    """
+    try:
+        os.link(path, backup)
+    except FileExistsError:
+        raise
+    except OSError:  # file systems without hard links
+        with path.open("rb") as src, backup.open("xb") as dst:
+            shutil.copyfileobj(src, dst)
+
+
+def _write_guarded(
+    meta_file: Path, write: Callable[[StagedFiles], None], fields: dict[str, Any]
+) -> Written:
+    """Stage outputs with ``write``, keep edited ones as backups, rename, record.
+
+    The steps are ordered so that a run killed at any point loses nothing and
+    leaves nothing unrecorded: the outputs are staged; a manifest accepting
+    the old and the new hashes, and naming the backups to come, is written;
+    the backups are made; the outputs renamed; the final manifest written.
+    """
+    old = _read_manifest(meta_file)
+    folder = meta_file.parent
+    with StagedFiles() as staged:
+        write(staged)
+        new = {p.name: staged.sha256(p) for p in staged.paths}
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        taken: set[Path] = set()
+        edited = [p for p in staged.paths if _is_edited(p, old)]
+        backups = [(p, _free_backup_name(p, stamp, taken)) for p in edited]
+        kept = [n for n in old.get("backups") or [] if (folder / str(n)).exists()]
+        kept += [b.name for _, b in backups]
+        recorded = {n: h for n, h in _hashes(old, "output_sha256").items() if (folder / n).exists()}
+        _write_manifest(
+            meta_file,
+            {
+                **old,
+                "settings_key": None,
+                "output_sha256": recorded,
+                "pending_sha256": new,
+                "backups": kept,
+            },
+        )
+        for path, backup in backups:
+            _keep_backup(path, backup)
+        staged.commit()
+    outputs = list(new)
+    meta = {**fields, "outputs": outputs, "output_sha256": {**recorded, **new}, "backups": kept}
+    _write_manifest(meta_file, meta)
+    return Written([folder / n for n in outputs] + [meta_file], [b for _, b in backups])
 
 
 def settings_key(settings: Settings, plan: RunPlan, memory: TranslationMemory | None = None) -> str:
@@ -100,32 +271,151 @@ def is_up_to_date(meta_file: Path, source_sha256: str, key: str) -> bool:
     return all((meta_file.parent / name).is_file() for name in meta.get("outputs", []))
 
 
+def check_output_dir(output_dir: Path) -> None:
+    """Make sure the output folder exists and can hold files, before any work.
+
+    A file probe (created and removed) finds read-only folders and file
+    systems, and full disks of the kind that refuse new files.
+
+    Raises:
+        OutputDirError: A file is where the folder (or a folder above it)
+            should be, or the folder cannot be created or written to.
+    """
+    for folder in (output_dir, *output_dir.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                where = "a file is in its place" if folder == output_dir else f"{folder} is a file"
+                raise OutputDirError(f"{output_dir}: cannot be the output folder: {where}")
+            break
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=output_dir, prefix=".translate-probe-", suffix=".part")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputDirError(
+            f"{output_dir}: cannot write in the output folder: {exc.strerror or exc}"
+        ) from None
+
+
+def combined_files(output_dir: Path, name: str) -> list[Path]:
+    """The files ``--combined NAME`` writes, in :data:`COMBINED_FORMATS` order."""
+    return [
+        path
+        for fmt in COMBINED_FORMATS
+        for path in output_files(output_dir, PurePath(name + ".txt"), get_writer(fmt))
+    ]
+
+
+def check_combined_name(name: str, output_dir: Path, taken: Iterable[Path] = ()) -> None:
+    """Refuse a ``--combined`` name that is not a plain name, or whose files are taken.
+
+    Args:
+        name: The stem given to ``--combined``.
+        output_dir: The run's output folder.
+        taken: Paths the run's per-input outputs and inputs occupy.
+
+    Raises:
+        UsageError: ``name`` is empty, has a path separator or is ``.``/``..``,
+            or its files would overwrite an input, a per-input output of
+            this run, or the outputs of an input of an earlier run.
+    """
+    if not name.strip() or name in (".", "..") or any(c in name for c in _SEPARATORS):
+        raise UsageError(
+            f"--combined {name!r}: expected a plain file name (no folder, not empty, not '..'); "
+            "the files go in the output folder"
+        )
+    claimed = {os.path.abspath(p).casefold() for p in taken}
+    manifest = output_dir / (name + META_SUFFIX)
+    earlier = _read_manifest(manifest)
+    per_file = bool(earlier) and not earlier.get("combined")
+    for path in [*combined_files(output_dir, name), manifest]:
+        if per_file or os.path.abspath(path).casefold() in claimed:
+            raise UsageError(
+                f"--combined {name!r}: {path} is an input or a per-file output; choose another name"
+            )
+
+
+def remove_stale_temporaries(meta_file: Path) -> None:
+    """Delete temporaries dead runs left beside an input's outputs and manifest.
+
+    Called for inputs a rerun skips as up to date, whose outputs are not
+    rewritten (rewriting an output removes its stale temporaries anyway).
+    """
+    meta = _read_manifest(meta_file)
+    for name in [*(meta.get("outputs") or []), meta_file.name]:
+        remove_stale_parts(meta_file.parent / str(name))
+
+
 def write_combined(
     results: Callable[[], Iterable[Result]],
     output_dir: Path,
     name: str,
     formats: Sequence[str] = COMBINED_FORMATS,
-) -> list[Path]:
+) -> Written:
     """Write one file per format covering many documents, in the order given.
 
     Used for ``--combined``: reviewers work through a whole run in one TSV or
     TMX. ``results`` is called once per format and may return a generator, so
-    the run is never held in memory.
+    the run is never held in memory. ``NAME.meta.json`` records their hashes,
+    so an edited combined file is kept as a backup before it is rewritten.
 
     Returns:
-        The paths written.
+        The paths written (the manifest last) and the backups kept.
+
+    Raises:
+        OSError: A file cannot be written (nothing is left half-written).
     """
-    written: list[Path] = []
-    for fmt in formats:
-        writer = get_writer(fmt)
-        paths = output_paths(output_dir, PurePath(name + ".txt"), writer)
-        written.extend(_write_format(writer, results(), paths))
-    return written
+    write = _format_stager(formats, output_dir, PurePath(name + ".txt"), results)
+    fields = {"combined": True, "tool_version": __version__}
+    return _write_guarded(output_dir / (name + META_SUFFIX), write, fields)
+
+
+def _check_jsonl(path: Path) -> None:
+    """Make sure ``path`` is a JSONL output as this tool writes it, whole.
+
+    Raises:
+        OutputError: It cannot be read, a line is not JSON or not a meta or
+            pair record with its fields, or it holds fewer pairs than its
+            meta record counts (truncated at a line end).
+    """
+    expected, pairs = 0, 0
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    raise OutputError(path, f"line {number}: damaged JSONL (not JSON)") from None
+                kind = rec.get("type") if isinstance(rec, dict) else None
+                if kind not in ("meta", "pair") or (number == 1) != (kind == "meta"):
+                    raise OutputError(path, f"line {number}: damaged JSONL (unexpected record)")
+                need = _JSONL_FIELDS[kind]
+                if any(not isinstance(rec.get(k), t) for k, t in need):
+                    raise OutputError(path, f"line {number}: damaged JSONL (wrong {kind} record)")
+                if kind == "meta":
+                    expected = rec.get("sentences") if isinstance(rec.get("sentences"), int) else 0
+                pairs += kind == "pair"
+    except UnicodeError:
+        raise OutputError(path, "damaged JSONL (not UTF-8)") from None
+    except OSError as exc:
+        raise OutputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if pairs == 0 and expected == 0 and path.stat().st_size == 0:
+        raise OutputError(path, "damaged JSONL (empty, no meta record)")
+    if pairs < expected:
+        raise OutputError(path, f"damaged JSONL (truncated: {pairs} of {expected} pairs)")
+
+
+# The fields each JSONL record must have, with their types.
+_JSONL_FIELDS: dict[str, tuple[tuple[str, type | tuple[type, ...]], ...]] = {
+    "meta": (("document", str),),
+    "pair": (("paragraph", int), ("sentence", int), ("source", str), ("target", str)),
+}
 
 
 def write_combined_from_outputs(
-    output_dir: Path, relatives: Sequence[PurePath], name: str
-) -> list[Path]:
+    output_dir: Path, relatives: Sequence[PurePath], name: str, stems: Sequence[str] = ()
+) -> Written:
     """The ``--combined NAME`` files, assembled from each input's JSONL output.
 
     Reading the per-input JSONL (rather than keeping results in memory) keeps
@@ -135,36 +425,80 @@ def write_combined_from_outputs(
         output_dir: The run's output folder.
         relatives: The inputs to include (their mirrored paths), in order.
         name: The combined files' stem.
+        stems: Each input's output stem ("" for the usual one), if any differ.
 
     Returns:
-        The paths written; none when ``relatives`` is empty.
+        The paths written and the backups kept; none when ``relatives`` is empty.
 
     Raises:
-        OSError: A JSONL file cannot be read or a combined file written.
+        OutputError: A JSONL file is missing, unreadable or damaged (truncated,
+            not JSON, a wrong record), or a combined file cannot be written
+            (a full disk): one line naming the file. The combined files are
+            then left as they were.
     """
     jsonl = get_writer(COMBINED_SOURCE_FORMAT)
-    sources = [output_paths(output_dir, relative, jsonl)[0] for relative in relatives]
+    names = list(stems) or [""] * len(relatives)
+    sources = [
+        output_files(output_dir, relative, jsonl, stem or None)[0]
+        for relative, stem in zip(relatives, names, strict=True)
+    ]
     if not sources:
-        return []
+        return Written()
+    for path in sources:
+        _check_jsonl(path)
 
     def results() -> Iterable[Result]:
         for path in sources:
             yield from read_jsonl(path)
 
-    return write_combined(results, output_dir, name)
+    try:
+        return write_combined(results, output_dir, name)
+    except OSError as exc:
+        raise OutputError(
+            exc.filename or output_dir / name, f"cannot write combined files: {exc.strerror or exc}"
+        ) from None
 
 
-def _write_format(writer: Writer, results: Iterable[Result], paths: list[Path]) -> list[Path]:
-    """One format's files, written atomically together: all are renamed or none."""
+def _format_stager(
+    formats: Iterable[str],
+    output_dir: Path,
+    relative: PurePath,
+    results: Callable[[], Iterable[Result]],
+    stem: str | None = None,
+) -> Callable[[StagedFiles], None]:
+    """A function staging every format's files for ``relative`` (see :func:`_write_guarded`)."""
+
+    def write(staged: StagedFiles) -> None:
+        for name in formats:
+            writer = get_writer(name)
+            paths = output_files(output_dir, relative, writer, stem)
+            _stage_format(staged, writer, results(), paths)
+
+    return write
+
+
+def _stage_format(
+    staged: StagedFiles, writer: Writer, results: Iterable[Result], paths: list[Path]
+) -> None:
+    """One format's files, staged together (renamed with the others on commit)."""
     with contextlib.ExitStack() as stack:
-        streams = [stack.enter_context(atomic_writer(p)) for p in paths]
+        streams = [stack.enter_context(staged.open(p)) for p in paths]
         writer.write(results, *streams)
-    return paths
 
 
 __all__ = [
     "COMBINED_FORMATS",
+    "OutputDirError",
+    "OutputError",
+    "Written",
+    "backup_name",
+    "check_combined_name",
+    "check_output_dir",
+    "combined_files",
     "is_up_to_date",
+    "manifest_file",
+    "output_files",
+    "remove_stale_temporaries",
     "settings_key",
     "write_combined",
     "write_combined_from_outputs",

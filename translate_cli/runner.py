@@ -24,7 +24,12 @@ from .memory import TranslationMemory, open_memory
 from .models import resolve_model
 from .outputs import (
     COMBINED_SOURCE_FORMAT,
+    check_combined_name,
+    check_output_dir,
     is_up_to_date,
+    manifest_file,
+    output_files,
+    remove_stale_temporaries,
     settings_key,
     write_combined_from_outputs,
     write_outputs,
@@ -33,7 +38,7 @@ from .progress import NoProgress, Progress
 from .provenance import RunPlan, engine_meta, plan_run, utc_now
 from .translator import Counters, Translator
 from .vocabulary import Status
-from .writers import meta_path
+from .writers import get_writer
 
 # Tokens in a typical news sentence for opus-mt's vocabulary; sizes the window.
 _TYPICAL_SENTENCE_TOKENS = 32
@@ -50,6 +55,8 @@ class Outcome:
         outputs: Files written.
         warnings: What was repaired while reading (``line 3: invalid UTF-8
             byte 0xE9 replaced with U+FFFD``), also kept in the metadata.
+        backups: Outputs edited since the tool wrote them (or files it never
+            wrote), kept under a backup name before being overwritten.
     """
 
     name: str
@@ -57,6 +64,7 @@ class Outcome:
     error: str = ""
     outputs: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
+    backups: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -69,6 +77,7 @@ class RunReport:
         seconds: Wall-clock time of the translation loop.
         output_dir: Where the outputs went.
         combined: The ``--combined`` files written, if any.
+        combined_backups: Edited combined files kept as backups first.
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -76,10 +85,16 @@ class RunReport:
     seconds: float = 0.0
     output_dir: Path | None = None
     combined: tuple[Path, ...] = ()
+    combined_backups: tuple[Path, ...] = ()
 
     def count(self, status: Status) -> int:
         """How many inputs ended with ``status``."""
         return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def backups(self) -> list[Path]:
+        """Every edited output kept as a backup before being rewritten, in order."""
+        return [b for o in self.outcomes for b in o.backups] + list(self.combined_backups)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -198,8 +213,9 @@ class Runner:
         except (TranslateError, OSError, UnicodeError) as exc:
             return Outcome(job.name, Status.FAILED, _reason(exc, job))
         if self.resume and job.path is not None:
-            meta_file = meta_path(Path(self.settings.output_dir), job.relative)
+            meta_file = manifest_file(Path(self.settings.output_dir), job.relative, job.stem)
             if is_up_to_date(meta_file, document.sha256, self.key):
+                remove_stale_temporaries(meta_file)
                 return Outcome(job.name, Status.SKIPPED)
         sentences = sentences_of(document)
         self.progress.add_sentences(len(sentences), job.size)
@@ -233,25 +249,25 @@ class Runner:
             job = pending.job
             try:
                 result = align(pending.document, translator, meta, pending.sentences)
-                outputs = write_outputs(
+                written = write_outputs(
                     result,
                     Path(self.settings.output_dir),
                     job.relative,
                     self.settings.formats,
                     self.key,
+                    job.stem,
                 )
             except (TranslateError, OSError, UnicodeError) as exc:
                 yield pending.index, Outcome(job.name, Status.FAILED, _reason(exc, job))
                 continue
-            yield (
-                pending.index,
-                Outcome(
-                    job.name,
-                    Status.TRANSLATED,
-                    outputs=tuple(outputs),
-                    warnings=pending.document.warnings,
-                ),
+            outcome = Outcome(
+                job.name,
+                Status.TRANSLATED,
+                outputs=tuple(written.paths),
+                backups=tuple(written.backups),
+                warnings=pending.document.warnings,
             )
+            yield pending.index, outcome
 
 
 def _reason(exc: BaseException, job: Job) -> str:
@@ -288,8 +304,17 @@ def run_paths(
         The outcomes in input order, the totals and the combined files.
         A failed input does not raise: it is a ``failed`` outcome.
 
+    Everything that can be checked without the model is checked first: the
+    paths, the names the outputs will take, the ``combined`` name and the
+    output folder (it must be a folder, or creatable, and hold a new file).
+
     Raises:
-        UsageError: No input found, or a path does not exist.
+        UsageError: No input found, a path does not exist, ``combined`` is
+            not a plain name or would overwrite an input or per-file output,
+            or inputs' outputs cannot be given distinct names.
+        OutputDirError: The output folder cannot hold outputs (a UsageError).
+        OutputError: A per-input JSONL is damaged, or a combined file cannot
+            be written (the per-input outputs are complete).
         ModelError: The model cannot be found or loaded.
         EngineError: The engine failed.
         MemoryStoreError: The translation memory cannot be used.
@@ -304,6 +329,9 @@ def run_paths(
             f"no input files matching {','.join(settings.globs)} in: "
             + " ".join(str(p) for p in paths)
         )
+    if combined is not None:
+        check_combined_name(combined, output_root, _occupied(jobs, settings, output_root))
+    check_output_dir(output_root)
     source = resolve_model(settings.model, settings.revision)
     memory = open_memory(settings.memory)
     runner = Runner(
@@ -321,12 +349,25 @@ def run_paths(
             memory.close()
     if combined is not None:
         done = [
-            job.relative
+            job
             for job, outcome in zip(jobs, report.outcomes, strict=True)
             if outcome.status != Status.FAILED
         ]
-        report.combined = tuple(write_combined_from_outputs(output_root, done, combined))
+        written = write_combined_from_outputs(
+            output_root, [j.relative for j in done], combined, [j.stem for j in done]
+        )
+        report.combined, report.combined_backups = tuple(written.paths), tuple(written.backups)
     return report
+
+
+def _occupied(jobs: Sequence[Job], settings: Settings, output_dir: Path) -> list[Path]:
+    """The inputs of a run and every output path they will have."""
+    paths = [job.path for job in jobs if job.path is not None]
+    for job in jobs:
+        paths.append(manifest_file(output_dir, job.relative, job.stem))
+        for fmt in settings.formats:
+            paths += output_files(output_dir, job.relative, get_writer(fmt), job.stem)
+    return paths
 
 
 def translate_text(
