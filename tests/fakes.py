@@ -34,7 +34,7 @@ class FakeEngine:
         return [t for b in self.batches for t in b]
 
 
-ORIGIN_FLAGS = ("split", "memory", "reviewed")
+ORIGIN_FLAGS = ("split", "reviewed")
 
 
 def origin_flags(pair) -> tuple[str, ...]:

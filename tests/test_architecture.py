@@ -104,7 +104,7 @@ def test_layer_check_sees_lazy_and_relative_imports(tmp_path: Path, monkeypatch)
     [
         (
             vocabulary.Flag,
-            "empty untranslated repetition numbers length low-confidence split memory reviewed",
+            "empty untranslated repetition numbers length low-confidence split reviewed",
         ),
         (vocabulary.Status, "translated skipped failed"),
         (vocabulary.Origin, "engine memory reviewed"),

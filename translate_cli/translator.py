@@ -69,9 +69,16 @@ class Translation:
 
     @property
     def flags(self) -> tuple[Flag, ...]:
-        """``split``, then ``memory`` or ``reviewed``, as they apply."""
-        origin = () if self.origin == Origin.ENGINE else (Flag(self.origin.value),)
-        return ((Flag.SPLIT,) if self.cut else ()) + origin
+        """``split``, then ``reviewed``, as they apply.
+
+        A stored machine translation carries no flag: memory entries are keyed
+        by everything that decides the engine's output (model, revision,
+        engine, compute type, beams), so a hit is what the engine would have
+        written. Flagging it would make a resumed run's files differ from an
+        uninterrupted run's, for no information a reviewer could act on.
+        """
+        cut = (Flag.SPLIT,) if self.cut else ()
+        return cut + ((Flag.REVIEWED,) if self.origin == Origin.REVIEWED else ())
 
 
 class Translator:

@@ -19,7 +19,8 @@ class Flag(StrEnum):
     """Review flags on an aligned pair, in display order (most serious first).
 
     The content checks are documented in :mod:`translate_cli.qa`; the last
-    three say how a translation was obtained.
+    two say how a translation was obtained. (Versions before 0.2 also wrote
+    ``memory`` for stored machine translations; those carry no flag now.)
     """
 
     EMPTY = "empty"
@@ -29,7 +30,6 @@ class Flag(StrEnum):
     LENGTH = "length"
     LOW_CONFIDENCE = "low-confidence"
     SPLIT = "split"
-    MEMORY = "memory"
     REVIEWED = "reviewed"
 
 

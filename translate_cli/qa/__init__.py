@@ -84,7 +84,6 @@ DESCRIPTIONS: dict[str, str] = {
     Flag.LENGTH: "the translation is much shorter or longer than the source's length predicts",
     Flag.LOW_CONFIDENCE: "the model gave this translation a low probability",
     Flag.SPLIT: "the sentence was too long for the model and was translated in pieces",
-    Flag.MEMORY: "the translation was taken from the translation memory",
     Flag.REVIEWED: "the translation is a reviewer's",
 }
 

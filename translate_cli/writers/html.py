@@ -48,7 +48,6 @@ PALETTE: dict[str, tuple[str, str]] = {
     "repetition": ("#f1dcf7", "#5e1870"),
     "empty": ("#ffd9ea", "#7a0a3f"),
     "split": ("#e6e6e6", "#2b2b2b"),
-    "memory": ("#d3eef5", "#08404f"),
     "reviewed": ("#d5f2dc", "#114425"),
     "low-confidence": ("#fff0a8", "#4d3b00"),
 }
