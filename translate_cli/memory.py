@@ -160,8 +160,8 @@ class TranslationMemory:
                 application_id, or tables that are not ours), or a memory of a
                 newer schema.
         """
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app_id: int = db.execute("PRAGMA application_id").fetchone()[0]
+        version: int = db.execute("PRAGMA user_version").fetchone()[0]
         if app_id == APPLICATION_ID:
             if version > SCHEMA_VERSION:
                 raise self._refusal(

@@ -504,6 +504,12 @@ _CLAUSE_BREAK = re.compile(r"""(?:[.!?…;:,—–»”)\]}›"]|(?<=\s)-)(?=\s)
 # "« Bonjour »"), and that holds for a translation unit as well.
 _SPACE_BREAK = re.compile(r"(?<![^\S\u00a0\u202f\u2007])[^\S\u00a0\u202f\u2007]")
 _WHITESPACE = re.compile(r"\s*")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    """Index of the first non-whitespace character at or after ``pos``."""
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
 # How far a hard cut may move back to fall between two graphemes.
 _GRAPHEME_LOOKBACK = 16
 # The first guess of a piece's length, before galloping; later pieces start
@@ -545,7 +551,7 @@ def cut_spans(text: str, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
     start = 0
     guess = _FIRST_GUESS
     while start < length:
-        content = _WHITESPACE.match(text, start).end()
+        content = _skip_space(text, start)
         if content == length:  # trailing whitespace ends the previous piece
             spans[-1:] = [(spans[-1][0] if spans else start, length)]
             break
@@ -609,11 +615,11 @@ def _best_cut(text: str, content: int, limit: int) -> int:
             elif visible_end > content:
                 far = visible_end
         if near:
-            return _WHITESPACE.match(text, near).end()
+            return _skip_space(text, near)
         if far:
             far_breaks.append(far)
     if far_breaks:
-        return _WHITESPACE.match(text, far_breaks[0]).end()
+        return _skip_space(text, far_breaks[0])
     cut = limit
     while cut > content + 1 and limit - cut < _GRAPHEME_LOOKBACK:
         if _is_grapheme_boundary(text, cut):

@@ -25,7 +25,8 @@ def _prop(parent: etree._Element, kind: str, value: object) -> None:
 
 
 def _serialise(element: etree._Element) -> str:
-    return etree.tostring(element, encoding="unicode", pretty_print=True)
+    text: str = etree.tostring(element, encoding="unicode", pretty_print=True)
+    return text
 
 
 def _header(result: Result) -> str:
