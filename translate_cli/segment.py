@@ -510,6 +510,8 @@ def _skip_space(text: str, pos: int) -> int:
     """Index of the first non-whitespace character at or after ``pos``."""
     match = _WHITESPACE.match(text, pos)
     return match.end() if match else pos
+
+
 # How far a hard cut may move back to fall between two graphemes.
 _GRAPHEME_LOOKBACK = 16
 # The first guess of a piece's length, before galloping; later pieces start
