@@ -52,13 +52,10 @@ ARTICLES = SHARED / "data" / "articles"
 sys.path.insert(0, str(ROOT))
 
 from translate_cli import split_sentences  # noqa: E402
-from translate_cli.engines.ctranslate2_engine import (  # noqa: E402
-    LeanMarianTokenizer,
-    cache_root,
-    convert,
-    ct2_options,
-)
+from translate_cli.engines.ct2_cache import cache_root, convert  # noqa: E402
+from translate_cli.engines.ctranslate2_engine import ct2_options  # noqa: E402
 from translate_cli.engines.marian_files import read_generation  # noqa: E402
+from translate_cli.engines.marian_tokenizer import LeanMarianTokenizer  # noqa: E402
 from translate_cli.models import resolve_model  # noqa: E402
 
 NEW_TOKENS = 24
