@@ -28,6 +28,10 @@ MODEL_FILES = (
     "special_tokens_map.json",
 )
 _FINGERPRINT_EDGE = 1 << 20
+# What a Marian folder must hold for both engines: its config, the tokenizer files
+# and one weight file; checked before any engine is loaded.
+REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model.bin")
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,36 @@ def _offline_hint(name: str) -> str:
     )
 
 
+def check_model_dir(path: Path, name: str | None = None) -> None:
+    """Check that a folder holds a Marian model both engines can load.
+
+    Args:
+        path: The folder (a local model, or a downloaded hub snapshot).
+        name: What the user called it, for the message; ``path`` by default.
+
+    Raises:
+        ModelError: ``path`` is a file, or lacks ``config.json``,
+            ``source.spm``, ``target.spm``, ``vocab.json`` or a weight file
+            (``*.safetensors`` or ``pytorch_model.bin``), or its
+            ``config.json`` names another ``model_type`` than ``marian``.
+            The message names everything missing at once.
+    """
+    label = name or str(path)
+    if path.is_file():
+        raise ModelError(f"{label}: is a file; --model takes a model folder or a hub id")
+    missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
+    if not any(w.is_file() for pattern in WEIGHT_PATTERNS for w in path.glob(pattern)):
+        missing.append(" or ".join(WEIGHT_PATTERNS) + " (weights)")
+    if missing:
+        raise ModelError(f"{label}: not a Marian model folder: missing {', '.join(missing)}")
+    model_type = read_json(path / "config.json").get("model_type")
+    if model_type != "marian":
+        raise ModelError(
+            f"{label}: config.json has model_type {model_type!r}; "
+            "translate-cli runs Marian models (model_type 'marian') only"
+        )
+
+
 def resolve_model(name: str, revision: str | None = None) -> ModelSource:
     """Locate a model's files, downloading them on first use.
 
@@ -86,13 +120,13 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
         revision: Hub branch, tag or commit; ignored for local directories.
 
     Raises:
-        ModelError: The directory does not hold a model, or the hub cannot be
-            reached and the model is not cached.
+        ModelError: The path is a file or a folder without a Marian model (see
+            :func:`check_model_dir`), or the hub cannot be reached and the
+            model is not cached.
     """
     local = Path(name).expanduser()
-    if local.is_dir():
-        if not (local / "config.json").is_file():
-            raise ModelError(f"{name}: not a model directory (no config.json)")
+    if local.is_dir() or local.is_file():
+        check_model_dir(local, name)
         return ModelSource(name, local, fingerprint(local))
     if _looks_like_path(name):
         raise ModelError(f"{name}: model directory not found")
@@ -118,6 +152,7 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
         if "offline" in str(exc).lower() or "connect" in type(exc).__name__.lower():
             raise ModelError(_offline_hint(name)) from None
         raise
+    check_model_dir(path, name)
     return ModelSource(name, path, path.name)
 
 
