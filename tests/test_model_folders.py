@@ -1,4 +1,4 @@
-"""Model folders that cannot work.
+"""Model folders that cannot work, and the hint for a model the hub cannot give.
 
 Each broken folder is a copy of the committed copy model with one thing wrong.
 It must fail through the CLI, with either engine, as one stderr line naming
@@ -8,8 +8,10 @@ what is wrong, exit code 1 (as every other model error) and no traceback.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from typer.testing import CliRunner
 
 from translate_cli.cli import EXIT_FAILED, app
 from translate_cli.errors import ModelError
-from translate_cli.models import check_model_dir
+from translate_cli.models import _offline_hint, check_model_dir
 
 from .conftest import COPY_MODEL, SEED
 
@@ -89,3 +91,46 @@ def test_pytorch_weights_are_accepted(tmp_path):
 
 def test_the_committed_model_passes():
     check_model_dir(COPY_MODEL)
+
+
+# --- The hint for a hub model that cannot be fetched ---------------------------
+
+NAME = "Helsinki-NLP/opus-mt-fr-en"
+
+
+def _command(hint: str) -> list[str]:
+    (command,) = re.findall(r"`([^`]+)`", hint)
+    return command.split()
+
+
+@pytest.mark.parametrize(
+    ("revision", "expected"),
+    [
+        (None, f"hf download {NAME} --local-dir ./opus-mt-fr-en"),
+        ("v1.2", f"hf download {NAME} --revision v1.2 --local-dir ./opus-mt-fr-en"),
+        ("0123abcd" * 5, f"hf download {NAME} --revision {'0123abcd' * 5} --local-dir"),
+    ],
+)
+def test_hint_gives_the_download_command(revision, expected):
+    hint = _offline_hint(NAME, revision)
+    assert " ".join(_command(hint)).startswith(expected)
+    assert hint.endswith("--model ./opus-mt-fr-en")
+    assert "\n" not in hint
+
+
+def test_hint_command_is_installed_by_huggingface_hub():
+    scripts = {
+        e.name for e in distribution("huggingface_hub").entry_points if e.group == "console_scripts"
+    }
+    assert _command(_offline_hint(NAME))[0] in scripts, scripts
+
+
+def test_offline_hub_id_with_revision_hints_that_revision(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("TRANSLATE_MEMORY", "off")
+    args = [str(SEED), "-o", str(tmp_path), "--engine", "transformers", "--revision", "v9"]
+    result = CliRunner().invoke(app, [*args, "--model", NAME])
+    assert result.exit_code == EXIT_FAILED
+    (line,) = result.stderr.strip().splitlines()
+    assert f"`hf download {NAME} --revision v9 --local-dir ./opus-mt-fr-en`" in line

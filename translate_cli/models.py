@@ -32,6 +32,8 @@ _FINGERPRINT_EDGE = 1 << 20
 # and one weight file; checked before any engine is loaded.
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
 WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model.bin")
+# The console command huggingface_hub (1.x and later) installs for downloads.
+HUB_COMMAND = "hf"
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,20 @@ def fingerprint(directory: Path) -> str:
     return "local-" + digest.hexdigest()[:16]
 
 
-def _offline_hint(name: str) -> str:
+def _offline_hint(name: str, revision: str | None = None) -> str:
+    """The one-line error for a hub model that cannot be fetched, with the command to fetch it.
+
+    Args:
+        name: The hub id, such as ``Helsinki-NLP/opus-mt-fr-en``.
+        revision: The branch, tag or commit the user asked for; the command
+            carries it as ``--revision`` so the copy is the one asked for.
+    """
+    folder = name.rsplit("/", 1)[-1]
+    pinned = f" --revision {revision}" if revision else ""
     return (
         f"cannot get model {name!r} from the Hugging Face Hub (offline or unreachable). "
-        f"On a machine with network run `huggingface-cli download {name} --local-dir "
-        f"./{name.rsplit('/', 1)[-1]}`, copy that folder here and pass "
-        f"--model ./{name.rsplit('/', 1)[-1]}"
+        f"On a machine with network run `{HUB_COMMAND} download {name}{pinned} --local-dir "
+        f"./{folder}`, copy that folder here and pass --model ./{folder}"
     )
 
 
@@ -147,10 +157,10 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
     except RevisionNotFoundError:
         raise ModelError(f"{name}: revision {revision!r} not found") from None
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError):
-        raise ModelError(_offline_hint(name)) from None
+        raise ModelError(_offline_hint(name, revision)) from None
     except Exception as exc:  # offline mode and connection errors vary across versions
         if "offline" in str(exc).lower() or "connect" in type(exc).__name__.lower():
-            raise ModelError(_offline_hint(name)) from None
+            raise ModelError(_offline_hint(name, revision)) from None
         raise
     check_model_dir(path, name)
     return ModelSource(name, path, path.name)
