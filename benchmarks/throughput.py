@@ -50,13 +50,10 @@ from pathlib import Path
 from _paths import ROOT, SHARED
 
 from translate_cli import split_sentences
-from translate_cli.engines.ctranslate2_engine import (
-    LeanMarianTokenizer,
-    cache_root,
-    convert,
-    ct2_options,
-)
+from translate_cli.engines.ct2_cache import cache_root, convert
+from translate_cli.engines.ctranslate2_engine import ct2_options
 from translate_cli.engines.marian_files import read_generation
+from translate_cli.engines.marian_tokenizer import LeanMarianTokenizer
 from translate_cli.models import resolve_model
 
 ARTICLES = SHARED / "data" / "articles"

@@ -23,20 +23,16 @@ pytest.importorskip("sentencepiece")
 
 from translate_cli import Settings, load_engine  # noqa: E402
 from translate_cli.engines import ENGINES, pick_engine  # noqa: E402
+from translate_cli.engines import ct2_cache as ct2c  # noqa: E402
 from translate_cli.engines import ctranslate2_engine as ct2e  # noqa: E402
-from translate_cli.engines.ctranslate2_engine import (  # noqa: E402
-    CACHE_ENV,
-    MANIFEST,
-    CTranslate2Engine,
-    LeanMarianTokenizer,
-    ct2_options,
-    entry_path,
-)
+from translate_cli.engines.ct2_cache import CACHE_ENV, MANIFEST, entry_path  # noqa: E402
+from translate_cli.engines.ctranslate2_engine import CTranslate2Engine, ct2_options  # noqa: E402
 from translate_cli.engines.marian_files import (  # noqa: E402
     Generation,
     max_input_tokens,
     read_generation,
 )
+from translate_cli.engines.marian_tokenizer import LeanMarianTokenizer  # noqa: E402
 from translate_cli.errors import EngineError, ModelError, UsageError  # noqa: E402
 from translate_cli.models import resolve_model  # noqa: E402
 
@@ -214,13 +210,13 @@ def test_normalize_matches_marian_tokenizer(tokenizer_dir):
 def conversions(monkeypatch) -> list[str]:
     """Record every real conversion."""
     calls: list[str] = []
-    real = ct2e._run_converter
+    real = ct2c._run_converter
 
     def counting(source, out, quantization):
         calls.append(quantization)
         return real(source, out, quantization)
 
-    monkeypatch.setattr(ct2e, "_run_converter", counting)
+    monkeypatch.setattr(ct2c, "_run_converter", counting)
     return calls
 
 
@@ -254,10 +250,10 @@ def test_failed_conversion_leaves_no_entry(tmp_path, monkeypatch, tiny_model):
         (out / "model.bin").write_bytes(b"half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ct2e, "_run_converter", dies_half_way)
+    monkeypatch.setattr(ct2c, "_run_converter", dies_half_way)
     source = resolve_model(str(tiny_model))
     with pytest.raises(KeyboardInterrupt):
-        ct2e.convert(source, "int8")
+        ct2c.convert(source, "int8")
     entry = entry_path(source, "int8")
     assert not entry.exists()
     assert not list(entry.parent.glob(".tmp-*"))
@@ -269,7 +265,7 @@ def test_killed_conversion_leaves_no_entry_and_next_run_converts(tmp_path, tiny_
     script = textwrap.dedent(
         f"""
         import os
-        from translate_cli.engines import ctranslate2_engine as m
+        from translate_cli.engines import ct2_cache as m
         from translate_cli.models import resolve_model
         real = m._run_converter
         def dies(source, out, q):
@@ -284,7 +280,7 @@ def test_killed_conversion_leaves_no_entry_and_next_run_converts(tmp_path, tiny_
     source = resolve_model(str(tiny_model))
     entry = entry_path(source, "int8", tmp_path)
     assert not entry.exists()
-    assert ct2e._read_manifest(ct2e.convert(source, "int8", tmp_path)) is not None
+    assert ct2c.read_manifest(ct2c.convert(source, "int8", tmp_path)) is not None
 
 
 def test_unwritable_cache_is_a_model_error_naming_the_variable(tmp_path, monkeypatch, tiny_model):
@@ -299,7 +295,7 @@ def test_concurrent_conversions_do_not_break_each_other(tmp_path, tiny_model):
     env = {**os.environ, CACHE_ENV: str(tmp_path)}
     script = textwrap.dedent(
         f"""
-        from translate_cli.engines import ctranslate2_engine as m
+        from translate_cli.engines import ct2_cache as m
         from translate_cli.models import resolve_model
         print(m.convert(resolve_model({str(tiny_model)!r}), "float32"))
         """
@@ -312,7 +308,7 @@ def test_concurrent_conversions_do_not_break_each_other(tmp_path, tiny_model):
     assert all(run.returncode == 0 for run in runs)
     assert len(paths) == 1
     entry = Path(paths.pop())
-    assert ct2e._read_manifest(entry) is not None
+    assert ct2c.read_manifest(entry) is not None
     assert sorted(p.name for p in entry.parent.iterdir()) == ["float32"]
 
 
@@ -526,6 +522,95 @@ def test_generation_settings_fall_back_on_legacy_config_json(tmp_path):
 def test_pad_is_suppressed_when_the_converter_keeps_it():
     options = ct2_options(Generation.from_dict({"pad_token_id": 9}), 1, TOKENS, True)
     assert options["suppress_sequences"] == [["<pad>"]]
+
+
+# --- Compute type: int8 only where its products are exact --------------------
+
+AVX2_FLAGS = "fpu sse4_1 sse4_2 avx avx2 fma f16c"
+
+
+@pytest.mark.parametrize(
+    ("machine", "cpuinfo", "expected"),
+    [
+        ("x86_64", f"processor\t: 0\nflags\t\t: {AVX2_FLAGS}\n", False),
+        ("x86_64", f"flags\t\t: {AVX2_FLAGS} avx512f avx512bw\n", False),  # Skylake-X
+        ("x86_64", f"flags\t\t: {AVX2_FLAGS} avx512f avx512_vnni\n", True),  # Cascade Lake+
+        ("x86_64", f"flags\t\t: {AVX2_FLAGS} avx_vnni\n", True),  # Alder Lake
+        ("AMD64", f"flags\t\t: {AVX2_FLAGS} amx_int8\n", True),
+        ("x86_64", "processor\t: 0\n", None),  # no flags line
+        ("x86_64", None, None),  # no /proc/cpuinfo (Windows, macOS)
+        ("aarch64", None, True),  # Ruy: s8 x s8 in int32
+        ("arm64", None, True),
+        ("riscv64", f"flags\t\t: {AVX2_FLAGS}\n", None),
+    ],
+)
+def test_int8_exactness_from_the_cpu_flags(tmp_path, machine, cpuinfo, expected):
+    path = tmp_path / "cpuinfo"
+    if cpuinfo is not None:
+        path.write_text(cpuinfo)
+    assert ct2e.cpu_int8_is_exact(path, machine) is expected
+
+
+@pytest.mark.parametrize(
+    ("exact", "expected"), [(True, "int8"), (False, "float32"), (None, "float32")]
+)
+def test_auto_on_cpu_is_int8_only_where_exact(exact, expected):
+    assert ct2e.pick_compute_type("auto", "cpu", int8_exact=exact) == expected
+
+
+def test_explicit_int8_is_honoured_on_any_cpu(tiny_model):
+    assert ct2e.pick_compute_type("int8", "cpu", int8_exact=False) == "int8"
+    assert ct2_engine(tiny_model, "int8").compute_type == "int8"
+
+
+def test_auto_on_this_cpu_follows_its_flags(tiny_model):
+    engine = ct2_engine(tiny_model, "auto", device="cpu")
+    expected = "int8" if ct2e.cpu_int8_is_exact() else "float32"
+    assert engine.compute_type == engine.details["compute_type"] == expected
+    assert engine.path.name == expected
+
+
+def test_compute_types_are_the_vocabulary_list():
+    from translate_cli import vocabulary
+
+    assert ct2e.COMPUTE_TYPES is vocabulary.COMPUTE_TYPES
+    cpu = ctranslate2.get_supported_compute_types("cpu")
+    assert cpu <= set(vocabulary.COMPUTE_TYPES)
+
+
+# --- CTranslate2's private converter internals --------------------------------
+
+
+def test_converter_internals_are_those_the_conversion_patches():
+    """Fails with the private name and installed version when CTranslate2 changes them."""
+    registry, marian, bart = ct2c.converter_internals()
+    assert isinstance(registry["MarianConfig"], marian)
+    assert issubclass(marian, bart)
+
+
+def test_changed_converter_internals_are_a_clear_model_error(monkeypatch):
+    from ctranslate2.converters import transformers as ct2_transformers
+
+    monkeypatch.delattr(ct2_transformers, "_MODEL_LOADERS")
+    with pytest.raises(ModelError) as caught:
+        ct2c.converter_internals()
+    message = str(caught.value)
+    assert ct2c.LOADER_REGISTRY in message
+    assert f"ctranslate2 {ctranslate2.__version__}" in message
+    assert f"ctranslate2{ct2c.SUPPORTED_CTRANSLATE2}" in message
+
+
+def test_pyproject_bounds_ctranslate2_below_the_next_minor():
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (spec,) = [d for d in project["dependencies"] if d.startswith("ctranslate2")]
+    assert spec == f"ctranslate2{ct2c.SUPPORTED_CTRANSLATE2}"
+    upper = re.search(r"<\s*(\d+)\.(\d+)", spec)
+    assert upper, f"{spec!r}: the private converter internals need an upper bound"
+    installed = tuple(int(x) for x in ctranslate2.__version__.split(".")[:2])
+    assert installed < (int(upper[1]), int(upper[2])), (spec, ctranslate2.__version__)
 
 
 # --- Lean path, devices, registry ---------------------------------------------

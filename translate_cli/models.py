@@ -28,6 +28,12 @@ MODEL_FILES = (
     "special_tokens_map.json",
 )
 _FINGERPRINT_EDGE = 1 << 20
+# What a Marian folder must hold for both engines: its config, the tokenizer files
+# and one weight file; checked before any engine is loaded.
+REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model.bin")
+# The console command huggingface_hub (1.x and later) installs for downloads.
+HUB_COMMAND = "hf"
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,51 @@ def fingerprint(directory: Path) -> str:
     return "local-" + digest.hexdigest()[:16]
 
 
-def _offline_hint(name: str) -> str:
+def _offline_hint(name: str, revision: str | None = None) -> str:
+    """The one-line error for a hub model that cannot be fetched, with the command to fetch it.
+
+    Args:
+        name: The hub id, such as ``Helsinki-NLP/opus-mt-fr-en``.
+        revision: The branch, tag or commit the user asked for; the command
+            carries it as ``--revision`` so the copy is the one asked for.
+    """
+    folder = name.rsplit("/", 1)[-1]
+    pinned = f" --revision {revision}" if revision else ""
     return (
         f"cannot get model {name!r} from the Hugging Face Hub (offline or unreachable). "
-        f"On a machine with network run `huggingface-cli download {name} --local-dir "
-        f"./{name.rsplit('/', 1)[-1]}`, copy that folder here and pass "
-        f"--model ./{name.rsplit('/', 1)[-1]}"
+        f"On a machine with network run `{HUB_COMMAND} download {name}{pinned} --local-dir "
+        f"./{folder}`, copy that folder here and pass --model ./{folder}"
     )
+
+
+def check_model_dir(path: Path, name: str | None = None) -> None:
+    """Check that a folder holds a Marian model both engines can load.
+
+    Args:
+        path: The folder (a local model, or a downloaded hub snapshot).
+        name: What the user called it, for the message; ``path`` by default.
+
+    Raises:
+        ModelError: ``path`` is a file, or lacks ``config.json``,
+            ``source.spm``, ``target.spm``, ``vocab.json`` or a weight file
+            (``*.safetensors`` or ``pytorch_model.bin``), or its
+            ``config.json`` names another ``model_type`` than ``marian``.
+            The message names everything missing at once.
+    """
+    label = name or str(path)
+    if path.is_file():
+        raise ModelError(f"{label}: is a file; --model takes a model folder or a hub id")
+    missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
+    if not any(w.is_file() for pattern in WEIGHT_PATTERNS for w in path.glob(pattern)):
+        missing.append(" or ".join(WEIGHT_PATTERNS) + " (weights)")
+    if missing:
+        raise ModelError(f"{label}: not a Marian model folder: missing {', '.join(missing)}")
+    model_type = read_json(path / "config.json").get("model_type")
+    if model_type != "marian":
+        raise ModelError(
+            f"{label}: config.json has model_type {model_type!r}; "
+            "translate-cli runs Marian models (model_type 'marian') only"
+        )
 
 
 def resolve_model(name: str, revision: str | None = None) -> ModelSource:
@@ -86,13 +130,13 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
         revision: Hub branch, tag or commit; ignored for local directories.
 
     Raises:
-        ModelError: The directory does not hold a model, or the hub cannot be
-            reached and the model is not cached.
+        ModelError: The path is a file or a folder without a Marian model (see
+            :func:`check_model_dir`), or the hub cannot be reached and the
+            model is not cached.
     """
     local = Path(name).expanduser()
-    if local.is_dir():
-        if not (local / "config.json").is_file():
-            raise ModelError(f"{name}: not a model directory (no config.json)")
+    if local.is_dir() or local.is_file():
+        check_model_dir(local, name)
         return ModelSource(name, local, fingerprint(local))
     if _looks_like_path(name):
         raise ModelError(f"{name}: model directory not found")
@@ -113,11 +157,12 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
     except RevisionNotFoundError:
         raise ModelError(f"{name}: revision {revision!r} not found") from None
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError):
-        raise ModelError(_offline_hint(name)) from None
+        raise ModelError(_offline_hint(name, revision)) from None
     except Exception as exc:  # offline mode and connection errors vary across versions
         if "offline" in str(exc).lower() or "connect" in type(exc).__name__.lower():
-            raise ModelError(_offline_hint(name)) from None
+            raise ModelError(_offline_hint(name, revision)) from None
         raise
+    check_model_dir(path, name)
     return ModelSource(name, path, path.name)
 
 
