@@ -68,8 +68,8 @@ def one_pair(source: str, target: str, flags: tuple[str, ...] = ()) -> Result:
     return result_of([AlignedPair(0, 0, source, target, flags, -0.5)])
 
 
-# (raw text, what a reader of the HTML or XLIFF must get back). The XLIFF
-# side gets xml_safe(raw); HTML also replaces C1 controls, which HTML forbids.
+# (raw text, what a reader of the HTML must get back: HTML replaces what XML
+# forbids, and C1 controls, with U+FFFD). XLIFF gives the raw text back exactly.
 ESCAPES = [
     ("<script>alert(1)</script>", "<script>alert(1)</script>"),
     ("Tom & Jerry &amp; co", "Tom & Jerry &amp; co"),
@@ -336,6 +336,7 @@ ALLOWED = {
     MDA + "metadata": {"id"},
     MDA + "metaGroup": {"id", "category", "appliesTo"},
     MDA + "meta": {"type"},
+    X + "cp": {"hex"},
 }
 # Children in the order the core schema's sequences allow (a regex over tags).
 CONTENT = {
@@ -366,8 +367,14 @@ def check_xliff_structure(root: etree._Element) -> None:
             children = "".join(_short(c.tag) + " " for c in element)
             assert re.fullmatch(CONTENT[element.tag], children), (element.tag, children)
             assert not (element.text or "").strip(), f"text directly in {element.tag}"
-        if element.tag in (X + "source", X + "target", X + "note", MDA + "meta"):
+        if element.tag in (X + "note", MDA + "meta"):
             assert len(element) == 0, "no inline markup is written"
+        if element.tag in (X + "source", X + "target"):
+            # Only <cp>, for characters XML cannot hold, and for no others.
+            for cp in element:
+                assert cp.tag == X + "cp" and len(cp) == 0 and set(cp.attrib) == {"hex"}
+                assert xml_safe(chr(int(cp.get("hex"), 16))) == "\ufffd", cp.get("hex")
+                assert re.fullmatch("[0-9A-F]{4}", cp.get("hex"))
         if element.get(XML_SPACE) is not None:
             assert element.get(XML_SPACE) in ("preserve", "default")
         if element.get("id") is not None:
@@ -481,11 +488,13 @@ def test_xliff_escapes_and_reads_back(tmp_path, raw, shown):
     root = parse_xliff(text)
     check_xliff_structure(root)
     segment = next(root.iter(X + "segment"))
-    assert segment.findtext(X + "source") == xml_safe(raw) == shown
+    # Plain XML text is what XML can hold; the rest are <cp> elements.
+    assert (segment.find(X + "source").text or "") == xml_safe(raw).split("\ufffd")[0]
     path = tmp_path / "x.xlf"
     path.write_text(text, encoding="utf-8")
     (back,) = read_xliff(path)
-    assert (back.source, back.target) == (shown, shown)
+    assert (back.source, back.target) == (raw, raw)
+    assert back.check == row_check("doc.fr.txt", 1, 1, raw, raw)
 
 
 def test_read_xliff_round_trips(tmp_path):
@@ -516,8 +525,8 @@ def test_any_text_survives_write_and_read_xliff(tmp_path_factory, source, target
     path = tmp_path_factory.mktemp("xlf") / "h.xlf"
     path.write_text(render("xliff", one_pair(source, target)), encoding="utf-8")
     (back,) = read_xliff(path)
-    assert back.source == xml_safe(source)
-    assert back.target == xml_safe(target)
+    assert (back.source, back.target) == (source, target)
+    check_xliff_structure(parse_xliff(path.read_text(encoding="utf-8")))
 
 
 # What a CAT tool may hand back: reformatted, other namespaces, inline markup,

@@ -167,7 +167,8 @@ def test_review_loop_through_the_tsv(tmp_path, tiny_model):
     assert "1 reviewed," in result.stderr
     rejected = [line for line in result.stderr.splitlines() if "rejected:" in line]
     assert [r.split(f"{edited}:")[1].split(":")[0] for r in rejected] == ["5", "6", "7"]
-    assert all("changed since export" in r for r in rejected)
+    assert "changed since export" in rejected[0]
+    assert all("moved row" in r for r in rejected[1:])
 
     rerun = runner.invoke(app, base)
     assert rerun.exit_code == 0

@@ -15,6 +15,8 @@ are not mistaken for reviewed ones.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,8 @@ from .memory import TranslationMemory, open_memory
 from .writers.base import source_check, target_check
 from .writers.text import TSV_COLUMNS, tsv_unescape
 
+_QUOTING = "quoting problem"
+_QUOTING_HINT = "save the file again as tab-separated text, quotes as text delimiter; not imported"
 _REQUIRED = ("doc", "paragraph", "sentence", "source", "target", "check")
 
 
@@ -41,6 +45,8 @@ class ReviewedRow:
         target: Target text as the reviewer left it.
         check: The row's check, or "" when the format carries none.
         reviewed: Whether the file itself marks the row as reviewed (XLIFF state).
+        problem: Why the row cannot be read as written (wrong cell count,
+            quoting), or "" for a row read normally.
     """
 
     line: int
@@ -51,6 +57,7 @@ class ReviewedRow:
     target: str
     check: str = ""
     reviewed: bool = False
+    problem: str = ""
 
 
 @dataclass
@@ -68,45 +75,153 @@ class ImportReport:
     rejected: list[str] = field(default_factory=list)
 
 
+def _read_tsv_text(path: Path) -> str:
+    """The text of a TSV as a spreadsheet may have saved it: UTF-8 (BOM or not) or UTF-16 with BOM.
+
+    Raises:
+        InputError: Unreadable, or in another encoding.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise read_error(path, exc) from None
+    # Excel's "Unicode text" is UTF-16 with a BOM and tabs: the same table.
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeError:
+        raise InputError(path, "not UTF-8 text; save the TSV as UTF-8") from None
+
+
+@dataclass(frozen=True)
+class _Record:
+    """One row of cells as split from the file, before unescaping."""
+
+    line: int
+    cells: list[str]
+
+
+def _plain_records(text: str) -> list[_Record]:
+    """Rows as this tool writes them: one line each, cells split on every tab."""
+    records = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if line:
+            records.append(_Record(number, line.split("\t")))
+    return records
+
+
+def _quoted_records(text: str) -> list[_Record]:
+    """Rows as a spreadsheet saves them: a cell may be quoted (``"a ""b"" c"``).
+
+    A quoted cell may hold tabs and line breaks; a record then spans several
+    lines and carries the number of its first.
+    """
+    # The csv module refuses fields over 128 KiB by default; a sentence cell
+    # can be longer (a paragraph without punctuation), and the whole text is
+    # in memory anyway.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quotechar='"', strict=False)
+    records = []
+    first = 1
+    for cells in reader:
+        if cells:
+            records.append(_Record(first, cells))
+        first = reader.line_num + 1
+    return records
+
+
+def _source_ok(record: _Record, at: dict[str, int]) -> bool:
+    """Whether a record's cells match its check (the source half)."""
+    if len(record.cells) <= max(at.values()):
+        return False
+    row = _row(record, at)
+    return source_check(row.document, row.paragraph, row.sentence, row.source) == row.check[:8]
+
+
+def _row(record: _Record, at: dict[str, int], problem: str = "") -> ReviewedRow:
+    cells = record.cells
+    try:
+        paragraph = int(tsv_unescape(cells[at["paragraph"]]))
+        sentence = int(tsv_unescape(cells[at["sentence"]]))
+    except ValueError:
+        paragraph = sentence = 0
+    return ReviewedRow(
+        record.line,
+        tsv_unescape(cells[at["doc"]]),
+        paragraph,
+        sentence,
+        tsv_unescape(cells[at["source"]]),
+        tsv_unescape(cells[at["target"]]),
+        tsv_unescape(cells[at["check"]]),
+        problem=problem,
+    )
+
+
+def _columns(records: list[_Record]) -> dict[str, int] | None:
+    """Column positions from a header record, or None when columns are missing."""
+    header = records[0].cells if records else []
+    if any(name not in header for name in _REQUIRED):
+        return None
+    return {name: header.index(name) for name in TSV_COLUMNS if name in header}
+
+
 def read_tsv_rows(path: Path) -> Iterator[ReviewedRow]:
-    """Read a TSV written by this tool (and perhaps saved by a spreadsheet).
+    """Read a TSV written by this tool, as written or as a spreadsheet saved it.
+
+    Spreadsheets (LibreOffice Calc, Excel) save a cell holding a quote, a tab
+    or a line break in quotes, with the quotes inside doubled (RFC 4180); this
+    tool writes no quotes and escapes with backslashes. The file is read both
+    ways and the reading under which more rows match their check is kept, so
+    a file is never half-read as one and half as the other. A row that reads
+    correctly only the other way is marked as a quoting problem.
 
     Raises:
         InputError: Unreadable file, or not a translate-cli TSV.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise read_error(path, exc) from None
-    except UnicodeError:
-        raise InputError(path, "not UTF-8 text; save the TSV as UTF-8") from None
-    lines = text.split("\n")
-    header = lines[0].rstrip("\r").split("\t")
-    missing = [c for c in _REQUIRED if c not in header]
-    if missing:
+    text = _read_tsv_text(path)
+    readings = [_plain_records(text), _quoted_records(text)]
+    columns = [_columns(records) for records in readings]
+    if columns[0] is None and columns[1] is None:
+        header = readings[0][0].cells if readings[0] else []
+        missing = [c for c in _REQUIRED if c not in header]
         raise InputError(path, f"not a translate-cli TSV (missing columns: {', '.join(missing)})")
-    at = {name: header.index(name) for name in TSV_COLUMNS if name in header}
-    for number, line in enumerate(lines[1:], start=2):
-        line = line.rstrip("\r")
-        if not line:
+    matches = [
+        -1 if at is None else sum(_source_ok(r, at) for r in records[1:])
+        for records, at in zip(readings, columns, strict=True)
+    ]
+    chosen = 0 if matches[0] >= matches[1] else 1
+    records, at = readings[chosen], columns[chosen]
+    assert at is not None
+    other_at = columns[1 - chosen]
+    other = {r.line: r for r in readings[1 - chosen][1:]}
+    width = len(records[0].cells)
+    for record in records[1:]:
+        if _source_ok(record, at):
+            yield _row(record, at)
             continue
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            yield ReviewedRow(number, "", 0, 0, "", "", check=f"!{len(cells)} cells")
-            continue
-        try:
-            paragraph, sentence = int(cells[at["paragraph"]]), int(cells[at["sentence"]])
-        except ValueError:
-            paragraph = sentence = 0
-        yield ReviewedRow(
-            number,
-            tsv_unescape(cells[at["doc"]]),
-            paragraph,
-            sentence,
-            tsv_unescape(cells[at["source"]]),
-            tsv_unescape(cells[at["target"]]),
-            cells[at["check"]],
-        )
+        alternative = other.get(record.line)
+        read_otherwise = (
+            alternative is not None and other_at is not None and _source_ok(alternative, other_at)
+        ) or _source_ok(_Record(record.line, [_unquote(c) for c in record.cells]), at)
+        if len(record.cells) != width:
+            problem = f"has {len(record.cells)} cells, expected {width} as in the header"
+            as_read = record.cells + (alternative.cells if alternative else [])
+            if read_otherwise or '"' in "".join(as_read):
+                problem = f"{_QUOTING}: {problem}; {_QUOTING_HINT}"
+            yield ReviewedRow(record.line, "", 0, 0, "", "", problem=problem)
+        elif read_otherwise:
+            problem = f"{_QUOTING}: the source matches its check only read with other quoting"
+            yield _row(record, at, f"{problem}; {_QUOTING_HINT}")
+        else:
+            yield _row(record, at)
+
+
+def _unquote(cell: str) -> str:
+    """A cell with one layer of spreadsheet quoting removed, if it has one."""
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+        return cell[1:-1].replace('""', '"')
+    return cell
 
 
 def _xliff_rows(path: Path) -> Iterator[ReviewedRow]:
@@ -137,14 +252,17 @@ def _rows(path: Path) -> Iterator[ReviewedRow]:
     )
 
 
+_CHANGED = "source, document or position changed since export; not imported"
+
+
 def _verdict(row: ReviewedRow) -> str:
     """``import``, ``unchanged``, or the reason for rejecting the row."""
-    if row.check.startswith("!"):
-        return f"has {row.check[1:]}, expected as many as the header"
+    if row.problem:
+        return row.problem
     if len(row.check) != 16:
         return "has no valid check cell; export the file again from translate"
     if source_check(row.document, row.paragraph, row.sentence, row.source) != row.check[:8]:
-        return "source, document or position changed since export (or cells moved); not imported"
+        return _CHANGED
     if target_check(row.target) == row.check[8:] and not row.reviewed:
         return "unchanged"
     if not row.target.strip():
@@ -152,22 +270,57 @@ def _verdict(row: ReviewedRow) -> str:
     return "import"
 
 
+def _moved_from(row: ReviewedRow, places: list[tuple[int, str, int, int, str]]) -> int | None:
+    """The line of another row whose check matches this row's cells, whole or source only."""
+    held = source_check(row.document, row.paragraph, row.sentence, row.source)
+    for line, document, paragraph, sentence, check in places:
+        if line != row.line and (
+            held == check or source_check(document, paragraph, sentence, row.source) == check
+        ):
+            return line
+    return None
+
+
 def import_reviewed(path: Path, memory: TranslationMemory) -> ImportReport:
     """Store a reviewed file's edited targets in the memory as ``reviewed``.
+
+    A rejected row says why: a quoting problem (the file was saved with
+    quotes this reader cannot undo), cells moved between rows (its source,
+    document and position are those another row's check was made for), or a
+    source, document or position edited since export.
 
     Raises:
         InputError: The file cannot be read or is not a review file of this tool.
     """
     report = ImportReport()
     accepted: list[tuple[str, str, str]] = []
+    rejected: list[tuple[int, str]] = []
+    # Positions and check halves of all rows, and the changed rows: a changed
+    # row whose cells match another row's check had its cells moved.
+    places: list[tuple[int, str, int, int, str]] = []
+    changed: list[ReviewedRow] = []
     for row in _rows(path):
         verdict = _verdict(row)
+        if len(row.check) == 16:
+            places.append((row.line, row.document, row.paragraph, row.sentence, row.check[:8]))
         if verdict == "import":
             accepted.append((sentence_key(row.source), row.source, row.target))
         elif verdict == "unchanged":
             report.unchanged += 1
+        elif verdict == _CHANGED:
+            changed.append(row)
         else:
-            report.rejected.append(f"{path}:{row.line}: {verdict}")
+            rejected.append((row.line, verdict))
+    for row in changed:
+        origin = _moved_from(row, places)
+        reason = _CHANGED
+        if origin is not None:
+            reason = (
+                f"moved row: its cells belong to the row whose check is on line {origin} "
+                "(cells moved between rows); not imported"
+            )
+        rejected.append((row.line, reason))
+    report.rejected = [f"{path}:{line}: {reason}" for line, reason in sorted(rejected)]
     report.imported = memory.store_reviewed(accepted)
     return report
 

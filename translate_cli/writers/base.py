@@ -16,7 +16,7 @@ FORMATS: dict[str, type[Writer]] = {}
 
 # Characters XML 1.0 forbids: C0 controls other than tab/LF/CR, lone
 # surrogates, and the two non-characters U+FFFE/U+FFFF.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Writer(ABC):
@@ -63,7 +63,7 @@ def get_writer(name: str) -> Writer:
 
 def xml_safe(text: str) -> str:
     """Replace characters XML 1.0 cannot hold with U+FFFD, so output always parses."""
-    return _XML_ILLEGAL.sub("\ufffd", text)
+    return XML_ILLEGAL.sub("\ufffd", text)
 
 
 def source_check(document: str, paragraph: int, sentence: int, source: str) -> str:

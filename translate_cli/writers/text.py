@@ -20,17 +20,34 @@ _TSV_ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _TSV_ESCAPES))
 _TSV_UNESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _LINE_BREAK_RE = re.compile(f"[{re.escape(_LINE_BREAKS)}]")
+# Cells a spreadsheet would not keep as the text they are: formulas (``=``,
+# and ``+ - @`` for Excel, also after spaces: the CSV-injection class), a
+# leading quote (Calc reads it as a quoted field and drops the quotes), and
+# numbers (``007`` comes back as ``7``, a check like ``0123e456...`` as
+# ``1.8E+308``). Such a cell is written with a leading backslash, which
+# tsv_unescape drops like any other backslash escape.
+_SPREADSHEET_GUARD_RE = re.compile(r'\s*[=+\-@]|"|\s*[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?%?\s*$')
 
 TSV_COLUMNS = ("doc", "paragraph", "sentence", "source", "target", "flags", "score", "check")
 
 
 def tsv_escape(text: str) -> str:
-    """Escape backslash, tab and line breaks so a TSV row stays one line of cells."""
-    return _TSV_ESCAPE_RE.sub(lambda m: _TSV_ESCAPES[m.group()], text)
+    """Escape a text cell: one line, no tab, and kept as text by spreadsheets.
+
+    Backslash, tab and line breaks become backslash escapes, so a row stays
+    one line of cells. A cell that a spreadsheet would run as a formula, strip
+    of its quotes or turn into a number gets a leading backslash (``\\=1+1``,
+    ``\\"Oui"``, ``\\2024``), so opening the TSV never runs a formula and
+    saving it gives the text back.
+    """
+    escaped = _TSV_ESCAPE_RE.sub(lambda m: _TSV_ESCAPES[m.group()], text)
+    if _SPREADSHEET_GUARD_RE.match(escaped):
+        return "\\" + escaped
+    return escaped
 
 
 def tsv_unescape(cell: str) -> str:
-    """Invert :func:`tsv_escape`."""
+    """Invert :func:`tsv_escape`: a backslash before any other character stands for it."""
 
     def one(m: re.Match[str]) -> str:
         code = m.group(1)
@@ -91,6 +108,14 @@ class DocumentWriter(Writer):
                 streams[0].write(result.document.separator.join(paragraphs) + "\n")
 
 
+# Columns that hold numbers by design: a spreadsheet may read them as numbers.
+_NUMBER_COLUMNS = frozenset({"paragraph", "sentence", "score"})
+
+
+def _tsv_cell(column: str, value: object) -> str:
+    return str(value) if column in _NUMBER_COLUMNS else tsv_escape(str(value))
+
+
 @register
 class TSVWriter(Writer):
     """Sentence-aligned table with a header row; cells escaped with backslashes."""
@@ -114,7 +139,7 @@ class TSVWriter(Writer):
                     pair.source,
                     pair.target,
                 )
-                out.write("\t".join(tsv_escape(str(rec[c])) for c in TSV_COLUMNS) + "\n")
+                out.write("\t".join(_tsv_cell(c, rec[c]) for c in TSV_COLUMNS) + "\n")
 
 
 @register

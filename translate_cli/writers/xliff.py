@@ -36,7 +36,9 @@ is written only on a source or target that XML whitespace normalisation would
 change, so the reader can normalise all the others, undoing what an editor's
 reformatting does to them.
 
-Units are serialised one at a time, as in the TMX writer.
+Units are written an element at a time (see :func:`_write_unit`), so memory follows
+the largest paragraph, not the document. Characters XML cannot hold travel as
+``<cp hex="..."/>``, the XLIFF 2.0 way, and come back exactly.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from lxml import etree
 
 from ..document import AlignedPair, Result
 from ..errors import InputError, read_error
-from .base import Writer, meta_record, register, row_check, xml_safe
+from .base import XML_ILLEGAL, Writer, meta_record, register, row_check, xml_safe
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
@@ -109,18 +111,28 @@ def _attr(value: object) -> str:
     return quoteattr(xml_safe(str(value)), _ATTR_ENTITIES)
 
 
-def _serialise(element: etree._Element) -> str:
-    """One child of ``<file>``, indented under it. Leaf text is never touched."""
-    etree.indent(element, space="  ", level=1)
-    return "  " + etree.tostring(element, encoding="unicode") + "\n"
+def _serialise(element: etree._Element, level: int = 1) -> str:
+    """One element, indented at ``level`` (two spaces each). Leaf text is never touched."""
+    etree.indent(element, space="  ", level=level)
+    return "  " * level + etree.tostring(element, encoding="unicode") + "\n"
 
 
-def _text_element(parent: etree._Element, tag: str, text: str) -> None:
+def _text_element(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    """A ``<source>`` or ``<target>`` holding ``text`` exactly.
+
+    Characters XML cannot hold (C0 controls, U+FFFE, U+FFFF, lone
+    surrogates) are written as XLIFF 2.0 ``<cp hex="..."/>`` elements, which
+    :func:`read_xliff` turns back into them, so the segment's check still
+    matches on import.
+    """
     element = etree.SubElement(parent, tag)
-    text = xml_safe(text)
     if normalise_space(text) != text:
         element.set(_XML_SPACE, "preserve")
-    element.text = text
+    pieces = XML_ILLEGAL.split(text)
+    element.text = pieces[0]
+    for char, tail in zip(XML_ILLEGAL.findall(text), pieces[1:], strict=True):
+        etree.SubElement(element, "cp", hex=f"{ord(char):04X}").tail = tail
+    return element
 
 
 def _segment_id(pair: AlignedPair) -> str:
@@ -136,30 +148,48 @@ def _qa_note(pair: AlignedPair) -> str:
     return f"sentence {pair.sentence_number}: " + "; ".join(parts)
 
 
-def _unit(document: str, paragraph_number: int, pairs: Sequence[AlignedPair]) -> str:
-    # Built without a namespace and written inside <xliff xmlns="..."> , so the
-    # elements land in the XLIFF namespace without a declaration on each unit.
-    unit = etree.Element("unit", id=f"p{paragraph_number}")
+def _write_unit(
+    out: TextIO, document: str, paragraph_number: int, pairs: Sequence[AlignedPair]
+) -> None:
+    """Write one paragraph's unit, a line or an element at a time.
+
+    A paragraph may hold megabytes of text (a long file without blank
+    lines is one paragraph): building the unit as one tree and one string
+    took about 70 times the text's size, so each check, note and segment is
+    serialised and written on its own. Elements are written without a
+    namespace inside ``<xliff xmlns="...">``, so they land in the XLIFF
+    namespace without a declaration on each.
+    """
+    out.write(f'  <unit id="p{paragraph_number}">\n')
     # Per-segment checks, so an import can prove each segment still holds the
-    # sentence it was exported with (see translate_cli.review).
-    metadata = etree.SubElement(unit, f"{{{MDA_NS}}}metadata", nsmap={"mda": MDA_NS})
-    group = etree.SubElement(metadata, f"{{{MDA_NS}}}metaGroup", category=CHECK_CATEGORY)
+    # sentence it was exported with (see translate_cli.review). Ids and
+    # checks are ASCII letters, digits and hyphens: nothing to escape.
+    out.write(f'    <mda:metadata xmlns:mda="{MDA_NS}">\n')
+    out.write(f'      <mda:metaGroup category="{CHECK_CATEGORY}">\n')
     for pair in pairs:
-        etree.SubElement(group, f"{{{MDA_NS}}}meta", type=_segment_id(pair)).text = row_check(
+        check = row_check(
             document, pair.paragraph_number, pair.sentence_number, pair.source, pair.target
         )
+        out.write(f'        <mda:meta type="{_segment_id(pair)}">{check}</mda:meta>\n')
+    out.write("      </mda:metaGroup>\n    </mda:metadata>\n")
     noted = [p for p in pairs if p.flags or (p.score is not None and not math.isnan(p.score))]
     if noted:
-        notes = etree.SubElement(unit, "notes")
+        out.write("    <notes>\n")
         for pair in noted:
-            note = etree.SubElement(notes, "note", id=_segment_id(pair) + "-qa", category="qa")
+            note = etree.Element("note", id=_segment_id(pair) + "-qa", category="qa")
             note.text = xml_safe(_qa_note(pair))
+            out.write(_serialise(note, level=3))
+        out.write("    </notes>\n")
     for pair in pairs:
         state = "reviewed" if "reviewed" in pair.flags else "translated"
-        segment = etree.SubElement(unit, "segment", id=_segment_id(pair), state=state)
-        _text_element(segment, "source", pair.source)
-        _text_element(segment, "target", pair.target)
-    return _serialise(unit)
+        segment = etree.Element("segment", id=_segment_id(pair), state=state)
+        # Indented by hand: etree.indent would also indent inside a source
+        # holding <cp> elements, changing its text.
+        segment.text = "\n      "
+        _text_element(segment, "source", pair.source).tail = "\n      "
+        _text_element(segment, "target", pair.target).tail = "\n    "
+        out.write("    " + etree.tostring(segment, encoding="unicode") + "\n")
+    out.write("  </unit>\n")
 
 
 def _empty_unit() -> str:
@@ -216,13 +246,15 @@ class XLIFFWriter(Writer):
                     f"trgLang={_attr(result.meta.target_lang)}>\n"
                 )
             out.write(_file_start(number, result))
-            # Stable sort: pairs come in document order, so this only gathers
-            # a paragraph's sentences should they arrive interleaved.
-            pairs = sorted(result.pairs, key=lambda pair: pair.paragraph)
+            # Pairs come in document order; a stable sort (a copy) only when a
+            # paragraph's sentences arrive interleaved.
+            pairs: Sequence[AlignedPair] = result.pairs
+            if any(a.paragraph > b.paragraph for a, b in itertools.pairwise(pairs)):
+                pairs = sorted(pairs, key=lambda pair: pair.paragraph)
             for paragraph, group in itertools.groupby(
                 pairs, key=lambda pair: pair.paragraph_number
             ):
-                out.write(_unit(result.document.name, paragraph, list(group)))
+                _write_unit(out, result.document.name, paragraph, list(group))
             if not pairs:
                 out.write(_empty_unit())
             out.write("</file>\n")
