@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ModelError
 
@@ -166,10 +167,11 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
     return ModelSource(name, path, path.name)
 
 
-def read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict[str, Any]:
     """Read a JSON file of the model directory, empty when absent."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:

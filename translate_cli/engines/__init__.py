@@ -47,7 +47,8 @@ def load_engine(settings: Settings, source: ModelSource | None = None) -> Engine
     name = pick_engine(settings.engine)
     module_name, _, class_name = ENGINES[name].partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(source or resolve_model(settings.model, settings.revision), settings)
+    engine: Engine = cls(source or resolve_model(settings.model, settings.revision), settings)
+    return engine
 
 
 __all__ = ["ENGINES", "Engine", "load_engine", "pick_engine"]

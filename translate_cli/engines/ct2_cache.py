@@ -97,6 +97,8 @@ def read_manifest(entry: Path) -> dict[str, Any] | None:
         manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(manifest, dict):
+        return None
     if manifest.get("format") != CACHE_FORMAT or not (entry / "model.bin").is_file():
         return None
     return manifest
@@ -107,7 +109,8 @@ def _target_vocabulary(entry: Path) -> list[str]:
     for name in ("shared_vocabulary", "target_vocabulary"):
         path = entry / f"{name}.json"
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+            words: list[str] = json.loads(path.read_text(encoding="utf-8"))
+            return words
         path = entry / f"{name}.txt"
         if path.is_file():
             return path.read_text(encoding="utf-8").split("\n")
@@ -192,7 +195,7 @@ def _publish(staged: Path, entry: Path, work: Path) -> None:
 def _ct2_version() -> str:
     import ctranslate2
 
-    return ctranslate2.__version__
+    return str(ctranslate2.__version__)
 
 
 def converter_internals() -> tuple[dict[str, Any], type, type]:
@@ -257,7 +260,7 @@ def _run_converter(source: ModelSource, out: Path, quantization: str) -> float:
     return time.perf_counter() - start
 
 
-def _start_token_loader(marian: type, bart: type) -> Any:
+def _start_token_loader(marian: Any, bart: Any) -> Any:
     """CTranslate2's Marian loader, made right for a learnt decoder-start embedding.
 
     CTranslate2 assumes a Marian decoder starts from a zero vector, which holds
@@ -270,7 +273,7 @@ def _start_token_loader(marian: type, bart: type) -> Any:
     the vocabulary; the engine suppresses it so it is never generated.
     """
 
-    class MarianStartTokenLoader(marian):  # type: ignore[misc, valid-type]
+    class MarianStartTokenLoader(marian):  # type: ignore[misc]
         keep_start = False
 
         def get_model_spec(self, model: Any) -> Any:

@@ -188,8 +188,10 @@ def _content(token: Any) -> str | None:
     """A token as tokenizer_config.json writes it: a string or an AddedToken dict."""
     if isinstance(token, str):
         return token
-    if isinstance(token, Mapping) and isinstance(token.get("content"), str):
-        return token["content"]
+    if isinstance(token, Mapping):
+        content = token.get("content")
+        if isinstance(content, str):
+            return content
     return None
 
 

@@ -99,7 +99,8 @@ class LeanMarianTokenizer:
         if text.startswith(">>") and (end := text.find("<<")) != -1:
             code.append(text[: end + 2])
             text = text[end + 2 :]
-        return code + self._source.encode(text, out_type=str)
+        pieces: list[str] = self._source.encode(text, out_type=str)
+        return code + pieces
 
     def tokenize(self, text: str) -> list[str]:
         """``MarianTokenizer.tokenize``: pieces before vocabulary lookup."""

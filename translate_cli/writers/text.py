@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..document import AlignedPair, Document, Result, RunMeta
 from .base import Writer, meta_record, register, row_check
@@ -62,7 +62,7 @@ _JSON_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"
 _JSON_LINE_BREAK_RE = re.compile("[\x85\u2028\u2029]")
 
 
-def json_line(record: dict) -> str:
+def json_line(record: dict[str, Any]) -> str:
     """One JSON object on one line, safe for every line-splitting reader.
 
     ``ensure_ascii=False`` keeps French readable, but would leave U+0085,

@@ -114,7 +114,8 @@ def _attr(value: object) -> str:
 def _serialise(element: etree._Element, level: int = 1) -> str:
     """One element, indented at ``level`` (two spaces each). Leaf text is never touched."""
     etree.indent(element, space="  ", level=level)
-    return "  " * level + etree.tostring(element, encoding="unicode") + "\n"
+    text: str = etree.tostring(element, encoding="unicode")
+    return "  " * level + text + "\n"
 
 
 def _text_element(parent: etree._Element, tag: str, text: str) -> etree._Element:
