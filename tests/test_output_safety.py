@@ -17,9 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from translate_cli.cli import app
+from translate_cli.errors import OutputError
 from translate_cli.fsutil import NAME_MAX
 from translate_cli.inputs import collect_jobs
-from translate_cli.outputs import OutputError, write_combined_from_outputs
+from translate_cli.outputs import write_combined_from_outputs
 
 from .conftest import COPY_MODEL
 from .fakes import FakeEngine

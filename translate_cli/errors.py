@@ -36,6 +36,18 @@ class InputError(TranslateError):
         super().__init__(f"{path}: {reason}")
 
 
+class OutputError(InputError):
+    """An output cannot be read back or written (exit code 1): ``path: reason``.
+
+    A damaged per-input JSONL is an input of the ``--combined`` files, hence
+    an :class:`InputError`.
+    """
+
+
+class OutputDirError(UsageError):
+    """The output folder cannot hold outputs (exit code 2, found before any work)."""
+
+
 class ModelError(TranslateError):
     """The model cannot be found, downloaded or loaded."""
 

@@ -31,7 +31,7 @@ from typing import Any
 from ._version import __version__
 from .config import Settings
 from .document import Result
-from .errors import InputError, UsageError
+from .errors import OutputDirError, OutputError, UsageError
 from .fsutil import NAME_MAX, StagedFiles, fit_name, remove_stale_parts, sha256_file
 from .memory import TranslationMemory
 from .provenance import RunPlan
@@ -47,18 +47,6 @@ COMBINED_SOURCE_FORMAT = "jsonl"
 _SEPARATORS = ("/", "\\", "\0")
 # Room a backup name needs beyond its output's: ".edited-20261130T041500Z-99".
 _BACKUP_EXTRA = 28
-
-
-class OutputError(InputError):
-    """An output cannot be read back or written (exit code 1): ``path: reason``.
-
-    A damaged per-input JSONL is an input of the ``--combined`` files, hence
-    an :class:`~translate_cli.errors.InputError`.
-    """
-
-
-class OutputDirError(UsageError):
-    """The output folder cannot hold outputs (exit code 2, found before any work)."""
 
 
 @dataclass
