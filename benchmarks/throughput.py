@@ -10,7 +10,7 @@ tokens, so every engine does the same work; see
     c. ``translate FILE --engine transformers`` as a subprocess, start-up and
        model load included
     d. ``translate FILE --engine ctranslate2``, conversion cache warm
-    e. raw CTranslate2 int8, ``max_batch_size=16``, on pre-tokenized input
+    e. raw CTranslate2, ``max_batch_size=16``, on pre-tokenized input
     f. ``translate`` with ctranslate2 on the text with every paragraph twice
        (rate per input sentence: the repeats are translated once)
 
@@ -20,7 +20,13 @@ resident memory of the CLI runs (``/usr/bin/time -v``, else ``wait4``).
 Usage::
 
     python benchmarks/throughput.py [--sentences 300] [--threads 0] [--quick]
-        [--repeat 1] [--workdir DIR] [--profile]
+        [--repeat 1] [--workdir DIR] [--profile] [--compute-type auto]
+
+Rows d, e and f use one CTranslate2 compute type, ``--compute-type`` as the
+engine resolves it on this CPU (``auto``: int8 only where int8 is exact, see
+``translate_cli.engines.ctranslate2_engine``). Forcing ``int8`` on a CPU
+without VNNI measures garbled translations of the same length, which is
+still the same work.
 
 The model (300 MB) is built once under ``--workdir`` (default: the
 translate-cli cache folder, ``$TRANSLATE_CACHE_DIR`` or the user cache dir,
@@ -51,7 +57,7 @@ from _paths import ROOT, SHARED
 
 from translate_cli import split_sentences
 from translate_cli.engines.ct2_cache import cache_root, convert
-from translate_cli.engines.ctranslate2_engine import ct2_options
+from translate_cli.engines.ctranslate2_engine import ct2_options, pick_compute_type
 from translate_cli.engines.marian_files import read_generation
 from translate_cli.engines.marian_tokenizer import LeanMarianTokenizer
 from translate_cli.models import resolve_model
@@ -151,22 +157,25 @@ def bench_transformers(model: Path, sentences: list[str], naive: int, threads: i
     ]
 
 
-def bench_raw_ct2(model: Path, sentences: list[str], threads: int) -> Row:
+def bench_raw_ct2(model: Path, sentences: list[str], threads: int, compute: str) -> Row:
     """Time (e) in a fresh process: no torch there, so no second OpenMP pool."""
-    entry = convert(resolve_model(str(model)), "int8")
+    entry = convert(resolve_model(str(model)), compute)
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "sentences.txt"
         listing.write_text("\n".join(sentences) + "\n", encoding="utf-8")
         command = [sys.executable, __file__, "--raw-ct2", str(entry), str(listing)]
         done = subprocess.run(
-            [*command, "--threads", str(threads)], capture_output=True, text=True, check=True
+            [*command, "--threads", str(threads), "--compute-type", compute],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     seconds = float(done.stdout.split()[-1])
-    label = f"e. raw CTranslate2 int8, max_batch_size={BATCH}, pre-tokenized"
+    label = f"e. raw CTranslate2 {compute}, max_batch_size={BATCH}, pre-tokenized"
     return Row(label, len(sentences), seconds)
 
 
-def raw_ct2_worker(entry: Path, listing: Path, threads: int) -> float:
+def raw_ct2_worker(entry: Path, listing: Path, threads: int, compute: str) -> float:
     """Translate pre-tokenized sentences with a bare ``ctranslate2.Translator``."""
     import ctranslate2
 
@@ -174,7 +183,7 @@ def raw_ct2_worker(entry: Path, listing: Path, threads: int) -> float:
     tokenizer = LeanMarianTokenizer(entry / "hf")
     options = ct2_options(read_generation(entry / "hf"), BEAMS, tokenizer.target_tokens)
     translator = ctranslate2.Translator(
-        str(entry), device="cpu", compute_type="int8", intra_threads=threads
+        str(entry), device="cpu", compute_type=compute, intra_threads=threads
     )
     tokens = tokenizer.encode_batch(sentences)
     translator.translate_batch(tokens[:2], **options)  # warm-up
@@ -208,12 +217,20 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, int, float | N
 
 
 def bench_cli(
-    label: str, text_file: Path, engine: str, model: Path, threads: int, repeat: int, env
+    label: str,
+    text_file: Path,
+    engine: str,
+    model: Path,
+    threads: int,
+    repeat: int,
+    env: dict[str, str],
+    compute: str = "auto",
 ) -> Row:
     runs = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as out:
             args = [str(text_file), "--engine", engine, "--model", str(model), "-o", out]
+            args += ["--compute-type", compute]
             runs.append(run_cli([*args, "--threads", str(threads)], env))
     seconds = statistics.median(r[0] for r in runs)
     rss = max((r[2] for r in runs if r[2] is not None), default=None)
@@ -309,10 +326,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="64 sentences, 8 in the naive loop")
     parser.add_argument("--workdir", type=Path, help="where the model is built and kept")
     parser.add_argument("--profile", action="store_true", help="cProfile the ctranslate2 CLI")
+    parser.add_argument(
+        "--compute-type", default="auto", help="CTranslate2 compute type for rows d, e, f"
+    )
     parser.add_argument("--raw-ct2", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.raw_ct2:
-        print(f"{raw_ct2_worker(*args.raw_ct2, args.threads):.3f}")
+        print(f"{raw_ct2_worker(*args.raw_ct2, args.threads, args.compute_type):.3f}")
         return 0
     if args.quick:
         args.sentences, args.naive = min(args.sentences, 64), min(args.naive, 8)
@@ -329,8 +349,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     vocab_texts = [p.read_text(encoding="utf-8") for p in sorted(ARTICLES.glob("*.fr.txt"))]
     model = build_model(workdir, [line for t in vocab_texts for line in t.splitlines()])
+    compute = pick_compute_type(args.compute_type, "cpu")
     start = time.perf_counter()
-    entry = convert(resolve_model(str(model)), "int8")  # warm the conversion cache
+    entry = convert(resolve_model(str(model)), compute)  # warm the conversion cache
     warm = time.perf_counter() - start
     manifest = (entry / "translate-cli.json").read_text()
     conversion = re.search(r'"conversion_seconds": ([\d.]+)', manifest)
@@ -363,9 +384,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.threads,
                 args.repeat,
                 env,
+                compute,
             )
         )
-        rows.append(bench_raw_ct2(model, sentences, args.threads))
+        rows.append(bench_raw_ct2(model, sentences, args.threads, compute))
         rows.append(
             bench_cli(
                 "f. CLI --engine ctranslate2, every paragraph twice (per input sentence)",
@@ -375,6 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.threads,
                 args.repeat,
                 env,
+                compute,
             )
         )
         profile = profile_cli(text_file, model, args.threads, env) if args.profile else ""
@@ -385,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"Model: {MODEL_NAME} (random weights, opus-mt-fr-en's shape), {BEAMS} beams, "
         f"{NEW_TOKENS} new tokens per sentence (the last a forced </s>). "
-        f"CTranslate2 conversion (int8): {conversion.group(1) if conversion else '?'} s "
+        f"CTranslate2 conversion ({compute}): {conversion.group(1) if conversion else '?'} s "
         f"when first done; cached at {entry} (this run's conversion or cache check: "
         f"{warm * 1000:.0f} ms)."
     )
