@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "translate_cli"
 # Lowest first. Each name is a module or subpackage directly under translate_cli.
 LAYERS: list[set[str]] = [
     {"_version", "vocabulary", "errors", "fsutil"},
-    {"config"},
+    {"config", "dehyphenate"},
     {"document", "segment", "batching", "models"},
     {"engines", "memory", "qa"},
     {"translator", "provenance"},
