@@ -2,15 +2,40 @@
 
 A ``Document`` is what the rest of the tool sees of an input: decoded,
 NFC-normalised text cut into paragraphs. Paragraph structure is what a reader
-of the English output expects to find again, so it is decided here once:
+of the English output expects to find again, and a sentence cut in two at a
+line end is translated as two fragments, so it is decided here once, from
+the document's own evidence:
 
-* A file with blank lines between blocks is a *blank-line* document. Inside a
-  block, hard-wrapped lines are joined again, except that a short unpunctuated
-  line before a capitalised one (a headline) and list items stay paragraphs of
-  their own.
-* A file without blank lines is a *line* document (one paragraph per line, as
-  scraped articles come). A line is joined to the next only when it clearly
-  stops mid-sentence: no final punctuation, and the next line starts lowercase.
+* **Blank lines.** A line of whitespace and invisible format characters only
+  (U+200B, U+FEFF, U+2060: Unicode category Cf) is blank: it looks empty in
+  every editor. A file with blank lines between blocks is a *blank-line*
+  document; blank lines always separate paragraphs.
+* **Wrapped or one paragraph per line.** Scraped articles come one paragraph
+  per line, lines of hundreds of characters; e-mails, ``fmt`` output and PDF
+  copies are hard-wrapped at 60 to 100 columns. A document is read as wrapped
+  when at least nine tenths of its running-text lines fit
+  :data:`_MAX_WRAP_WIDTH` and either it has blank lines (they mark the
+  paragraphs, so breaks inside a block are wraps) or over half of its line
+  breaks look like wraps: the line ends without final punctuation, and the
+  next line starts lowercase, or the line fills most of the width, or a word
+  was cut there. Headlines, labels and list items do not vote.
+* **One paragraph per line.** Each line is a paragraph; a line is joined to
+  the next only when it clearly stops mid-sentence: no final punctuation,
+  and the next line starts lowercase.
+* **Wrapped text.** A line is joined to the previous one unless the previous
+  one ends the paragraph: it is a headline (it starts a paragraph, is short,
+  and ends with no punctuation and no grammar word such as ``de``), or it
+  ends a sentence and, in a file without blank lines, the next line's first
+  word would have fitted on it (a wrapping tool breaks only when the next
+  word does not fit) or the next line is indented. A line that ends without
+  final punctuation is continued whatever the next line starts with: a
+  proper noun, a number or ``«``.
+* **Lines that are never running text**, in both kinds and inside a block,
+  stay paragraphs of their own: lines without a letter (``* * *``, ``—``,
+  ``12/03/2024``), list items (``- …``, ``1. …``), and short form labels
+  (``Nom :``, ``Date : 12 mars``).
+* **Words cut by a hyphen** at a line end (:mod:`translate_cli.dehyphenate`)
+  always continue on the next line, without a space, hyphen kept or not.
 """
 
 from __future__ import annotations
@@ -25,11 +50,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import dehyphenate
 from .errors import InputError, read_error
 
 # Characters that end a line that is a complete unit (sentence, headline with
 # punctuation, or quote close). A line ending otherwise continues on the next.
-_FINAL = '.!?…:;»"”’)]'
+_FINAL = tuple('.!?…:;»"”’)]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–—]|\d{1,3}[.)])\s+")
 _BOMS = (
@@ -46,8 +72,40 @@ _BINARY_CONTROL_SHARE = 0.05
 # Single-byte encodings French text is found in. Restricting the detector to
 # them avoids the classic misreading of short French text as cp1250 ("ŕ").
 _FRENCH_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850")
-# A headline is a line clearly shorter than the block's wrap width.
+# A headline is a line clearly shorter than the wrap width.
 _HEADLINE_RATIO = 0.6
+# Ends that show a line stops mid-phrase, so it is no headline.
+_NOT_HEADLINE_END = (".", "!", "?", "…", ":", ";", ",", "'", "’", "-")
+# Articles, prepositions, conjunctions and determiners: a closed class of
+# French grammar words. A line ending with one stops mid-phrase.
+# fmt: off
+_GRAMMAR_WORDS = frozenset({
+    "le", "la", "les", "un", "une", "des", "du", "de", "au", "aux", "à",
+    "et", "ou", "ni", "que", "qui", "dont", "mais", "donc", "car",
+    "en", "dans", "par", "pour", "sur", "sous", "avec", "sans", "entre", "vers", "chez",
+    "ce", "cet", "cette", "ces", "son", "sa", "ses", "leur", "leurs",
+    "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos",
+})
+# fmt: on
+# A sentence end: final punctuation, then closing quotes or brackets (French
+# sets a space before ``»``).
+_SENTENCE_END = re.compile(r"[.!?…][\s»\"”’)\]]*$")
+_SENTENCE_END_WINDOW = 20
+_FIRST_WORD = re.compile(r"\S+")
+# A form label: up to four words, a colon, and perhaps a short value.
+_LABEL = re.compile(r"^[^\W\d_][^\s:]*(?:\s+[^\s:]+){0,3}\s?:(?:\s+\S.*)?$")
+_LABEL_MAX = 60
+# Wrapping tools and mail programs wrap at 60 to 80 columns (fmt 75, git 72,
+# RFC 5322 78), PDF copies at up to about 100. One-paragraph-per-line files
+# have lines of hundreds of characters.
+_MAX_WRAP_WIDTH = 100
+# Share of running-text lines that must fit the wrap width in wrapped text
+# (the rest: a URL, a table row).
+_WRAP_FITTING_SHARE = 0.9
+# A wrapped line that ends mid-sentence fills most of the width.
+_NEAR_WIDTH = 0.6
+# Share of line breaks that must look like wraps in a file without blank lines.
+_WRAPPED_SHARE = 0.5
 # Bytes that are not UTF-8, as Python holds them after a ``surrogateescape``
 # decode (PEP 383): U+DC80..U+DCFF stand for the bytes 0x80..0xFF.
 _ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
@@ -347,60 +405,219 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text))
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One non-blank input line.
+
+    Attributes:
+        text: The line, stripped.
+        indent: How many whitespace characters it started with.
+        continued: The line ends inside a word cut by a hyphen (the hyphen
+            already taken off when it goes): the next line continues it,
+            without a space.
+    """
+
+    text: str
+    indent: int
+    continued: bool = False
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the whole document says about its line breaks.
+
+    Attributes:
+        wrapped: Line breaks inside a paragraph are hard wraps.
+        width: The wrap width (the longest line within :data:`_MAX_WRAP_WIDTH`).
+        blank_separated: Blank lines mark the paragraphs.
+    """
+
+    wrapped: bool
+    width: int
+    blank_separated: bool
+
+
+def _is_blank(line: str) -> bool:
+    """Whitespace and invisible format characters only (U+200B, U+FEFF, U+2060 …).
+
+    Such a line looks empty in every editor, so it separates paragraphs as an
+    empty line does (Unicode category Cf: zero-width and format characters).
+    """
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in line)
+
+
 def _is_final(line: str) -> bool:
-    return line.rstrip().endswith(tuple(_FINAL))
+    return line.endswith(_FINAL)
+
+
+def _ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line[-_SENTENCE_END_WINDOW:]))
 
 
 def _starts_lower(line: str) -> bool:
-    first = line.lstrip()[:1]
+    first = line[:1]
     return first.isalpha() and first.islower()
 
 
-def _unwrap_block(lines: list[str]) -> list[str]:
-    """Join the hard-wrapped lines of one blank-line block into paragraphs."""
-    width = max(len(line) for line in lines)
-    paragraphs: list[list[str]] = [[lines[0]]]
-    for prev, line in itertools.pairwise(lines):
-        headline = (
-            not _is_final(prev) and not _starts_lower(line) and len(prev) < _HEADLINE_RATIO * width
-        )
-        if headline or _LIST_ITEM.match(line):
-            paragraphs.append([line])
-        else:
-            paragraphs[-1].append(line)
-    return [" ".join(p) for p in paragraphs]
+def _text_free(line: _Line) -> bool:
+    """No letter at all: a separator (``* * *``, ``—``), a number, a date, a code."""
+    return not any(ch.isalpha() for ch in line.text)
 
 
-def _join_broken_lines(lines: list[str]) -> list[str]:
-    """In a line document, rejoin lines that stop mid-sentence."""
-    paragraphs: list[str] = []
-    for line in lines:
-        if paragraphs and not _is_final(paragraphs[-1]) and _starts_lower(line):
-            paragraphs[-1] += " " + line
+def _label_shaped(line: _Line) -> bool:
+    """A short form label or field (``Nom :``, ``Date : 12 mars``)."""
+    text = line.text
+    return (
+        len(text) <= _LABEL_MAX
+        and text[:1].isupper()
+        and not text.endswith(",")
+        and bool(_LABEL.match(text))
+    )
+
+
+def _structural(line: _Line) -> bool:
+    """A line that is never part of running text: text-free, list item or label."""
+    return _text_free(line) or bool(_LIST_ITEM.match(line.text)) or _label_shaped(line)
+
+
+def _fits(prev: _Line, line: _Line, width: int) -> bool:
+    """Whether the first word of ``line`` would have fitted on ``prev``.
+
+    A wrapping tool breaks a line only when the next word does not fit, so a
+    break before a word that would have fitted was made on purpose.
+    """
+    first = _FIRST_WORD.match(line.text)
+    return len(prev.text) + 1 + (first.end() if first else 0) <= width
+
+
+def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
+    """Whether the document's line breaks are hard wraps, from its own evidence.
+
+    Lines longer than any wrap width (a one-paragraph-per-line article) are
+    never wrapped text: when over a tenth of the running-text lines exceed
+    :data:`_MAX_WRAP_WIDTH`, each line is a paragraph. Otherwise, blank lines
+    between blocks mark the paragraphs, so breaks inside a block are wraps.
+    Without blank lines the line ends vote: a break is a wrap when the line
+    ends without final punctuation and either the next line starts lowercase,
+    the word was cut, or the line comes near the width (over
+    :data:`_NEAR_WIDTH` of it), as wrapped lines do; a file is wrapped when
+    over half of its breaks between running-text lines are. Headlines, labels
+    and list items do not vote, since both kinds of file have them.
+    """
+    lengths = [len(line.text) for block in blocks for line in block if not _structural(line)]
+    fitting = [n for n in lengths if n <= _MAX_WRAP_WIDTH]
+    if not fitting or len(fitting) < _WRAP_FITTING_SHARE * len(lengths):
+        return _Layout(False, 0, blank_separated)
+    width = max(fitting)
+    if blank_separated:
+        return _Layout(True, width, True)
+    breaks = [
+        (prev, line)
+        for block in blocks
+        for prev, line in itertools.pairwise(block)
+        if not (_structural(prev) or _structural(line))
+    ]
+    wraps = sum(
+        not _is_final(prev.text)
+        and (prev.continued or _starts_lower(line.text) or len(prev.text) > _NEAR_WIDTH * width)
+        for prev, line in breaks
+    )
+    return _Layout(bool(breaks) and wraps > _WRAPPED_SHARE * len(breaks), width, False)
+
+
+def _is_headline(line: _Line, following: _Line, layout: _Layout) -> bool:
+    """A short line that starts a paragraph and cannot end in the middle of a phrase.
+
+    Headings, bylines and titles: no final or clause punctuation, no trailing
+    article, preposition or conjunction (a closed class of French grammar
+    words, which never end a title), shorter than :data:`_HEADLINE_RATIO` of
+    the width or broken before a word that would have fitted, and followed by
+    a line that does not start lowercase.
+    """
+    text = line.text
+    last = text.rsplit(maxsplit=1)[-1].lower()
+    return (
+        not _starts_lower(text)
+        and not _starts_lower(following.text)
+        and not text.endswith(_NOT_HEADLINE_END)
+        and last not in _GRAMMAR_WORDS
+        and (len(text) < _HEADLINE_RATIO * layout.width or _fits(line, following, layout.width))
+    )
+
+
+def _is_label(line: _Line, following: _Line | None) -> bool:
+    return _label_shaped(line) and not (following and _starts_lower(following.text))
+
+
+def _breaks(block: list[_Line], i: int, first: _Line, layout: _Layout) -> bool:
+    """Whether a new paragraph starts at ``block[i]`` (``first`` opened the current one)."""
+    prev, line = block[i - 1], block[i]
+    if prev.continued:
+        return False
+    if _text_free(prev) or _text_free(line) or _LIST_ITEM.match(line.text):
+        return True
+    if _is_label(prev, line):
+        return True
+    if not layout.wrapped:
+        # One paragraph per line: rejoin only a line stopped mid-sentence.
+        return _is_final(prev.text) or not _starts_lower(line.text)
+    if _starts_lower(line.text):
+        return False
+    if prev is first and _is_headline(prev, line, layout):
+        return True
+    if not _ends_sentence(prev.text):
+        return False
+    # A sentence ends the line: does the paragraph end too?
+    following = block[i + 1] if i + 1 < len(block) else None
+    if _is_label(line, following):
+        return True
+    if _LIST_ITEM.match(first.text):
+        return line.indent <= first.indent
+    if line.indent > prev.indent:
+        return True
+    return not layout.blank_separated and _fits(prev, line, layout.width)
+
+
+def _paragraphs(block: list[_Line], layout: _Layout) -> list[str]:
+    """The paragraphs of one block of consecutive non-blank lines."""
+    paragraphs: list[list[str]] = []
+    first = block[0]
+    for i, line in enumerate(block):
+        if i == 0 or _breaks(block, i, first, layout):
+            paragraphs.append([line.text])
+            first = line
         else:
-            paragraphs.append(line)
-    return paragraphs
+            # A line ending inside a word joins the next without a space.
+            paragraphs[-1] += ["" if block[i - 1].continued else " ", line.text]
+    return ["".join(p) for p in paragraphs]
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Runs of non-blank lines (right-stripped), split at blank lines."""
+    blocks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if not _is_blank(line):
+            blocks[-1].append(line.rstrip())
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
 
 
 def paragraphs_of(text: str) -> tuple[tuple[str, ...], str]:
-    """Cut normalised text into paragraphs.
+    """Cut normalised text into paragraphs (the rules are in the module docstring).
 
     Returns:
         The paragraphs (each stripped, inner whitespace runs kept as they are
         except for the joins of unwrapped lines) and the separator to use when
         writing them back.
     """
-    lines = [line.strip() for line in text.split("\n")]
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        if line:
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    blocks = [b for b in blocks if b]
-    if len(blocks) > 1:
-        return tuple(p for b in blocks for p in _unwrap_block(b)), "\n\n"
-    return tuple(_join_broken_lines(blocks[0] if blocks else [])), "\n"
+    blocks = [
+        [_Line(t.strip(), len(t) - len(t.lstrip()), cont) for t, cont in block]
+        for block in dehyphenate.mend(_blocks(text))
+    ]
+    layout = _layout(blocks, len(blocks) > 1)
+    paragraphs = tuple(p for block in blocks for p in _paragraphs(block, layout))
+    return paragraphs, "\n\n" if layout.blank_separated else "\n"
 
 
 def document_from_text(
