@@ -61,6 +61,22 @@ def test_hard_wrapped_file_without_blank_lines_gives_its_paragraphs_back(width):
                 "qui a dirigé l'étude, les poissons en souffrent.",
             ),
         ),
+        # Lines broken by hand, not by a width: a sentence end that leaves room
+        # for the next word is no paragraph end when other breaks leave room too.
+        (
+            "Nous ajoutons le même nombre de gouttes que la veille, soit\n"
+            "12 gouttes et deux embryons neufs du même âge.\n"
+            "Le chercheur\n"
+            "note alors dans son carnet :\n"
+            "« les individus témoins succombent ». Il semble\n"
+            "ainsi que les larves émettent une substance.",
+            (
+                "Nous ajoutons le même nombre de gouttes que la veille, soit 12 gouttes et deux "
+                "embryons neufs du même âge. Le chercheur note alors dans son carnet : « les "
+                "individus témoins succombent ». Il semble ainsi que les larves émettent une "
+                "substance.",
+            ),
+        ),
         # Headline, list items (one wrapped with a hanging indent), paragraph after.
         (
             "Budget 2025 de la ville\n"

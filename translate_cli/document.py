@@ -25,9 +25,11 @@ the document's own evidence:
 * **Wrapped text.** A line is joined to the previous one unless the previous
   one ends the paragraph: it is a headline (it starts a paragraph, is short,
   and ends with no punctuation and no grammar word such as ``de``), or it
-  ends a sentence and, in a file without blank lines, the next line's first
-  word would have fitted on it (a wrapping tool breaks only when the next
-  word does not fit) or the next line is indented. A line that ends without
+  ends a sentence and the next line is indented or, in a file without blank
+  lines wrapped by a tool, the next line's first word would have fitted on
+  it (a wrapping tool breaks only when the next word does not fit; whether
+  the file was wrapped so is read from its breaks inside sentences, since
+  lines broken by hand leave room anywhere). A line that ends without
   final punctuation is continued whatever the next line starts with: a
   proper noun, a number or ``«``.
 * **Lines that are never running text**, in both kinds and inside a block,
@@ -106,6 +108,9 @@ _WRAP_FITTING_SHARE = 0.9
 _NEAR_WIDTH = 0.6
 # Share of line breaks that must look like wraps in a file without blank lines.
 _WRAPPED_SHARE = 0.5
+# Share of breaks inside sentences that must be forced by the width for the
+# wrap to count as greedy (a PDF copy's proportional font lets a few pass).
+_GREEDY_SHARE = 0.9
 # Bytes that are not UTF-8, as Python holds them after a ``surrogateescape``
 # decode (PEP 383): U+DC80..U+DCFF stand for the bytes 0x80..0xFF.
 _ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
@@ -430,11 +435,17 @@ class _Layout:
         wrapped: Line breaks inside a paragraph are hard wraps.
         width: The wrap width (the longest line within :data:`_MAX_WRAP_WIDTH`).
         blank_separated: Blank lines mark the paragraphs.
+        greedy: The wrap fills lines: its breaks inside sentences come where
+            the next word would not have fitted (a wrapping tool's), so a
+            sentence end that leaves room for the next word ends a paragraph.
+            False for hand-broken lines, and for blank-line documents, whose
+            paragraphs the blank lines mark.
     """
 
     wrapped: bool
     width: int
     blank_separated: bool
+    greedy: bool = False
 
 
 def _is_blank(line: str) -> bool:
@@ -502,7 +513,10 @@ def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
     the word was cut, or the line comes near the width (over
     :data:`_NEAR_WIDTH` of it), as wrapped lines do; a file is wrapped when
     over half of its breaks between running-text lines are. Headlines, labels
-    and list items do not vote, since both kinds of file have them.
+    and list items do not vote, since both kinds of file have them. The wrap
+    is greedy when nearly all breaks inside sentences come where the next
+    word would not have fitted; only then does the room left after a
+    sentence end tell a paragraph end (hand-broken lines leave room anywhere).
     """
     lengths = [len(line.text) for block in blocks for line in block if not _structural(line)]
     fitting = [n for n in lengths if n <= _MAX_WRAP_WIDTH]
@@ -517,12 +531,18 @@ def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
         for prev, line in itertools.pairwise(block)
         if not (_structural(prev) or _structural(line))
     ]
+    inside = [(prev, line) for prev, line in breaks if not _is_final(prev.text)]
     wraps = sum(
-        not _is_final(prev.text)
-        and (prev.continued or _starts_lower(line.text) or len(prev.text) > _NEAR_WIDTH * width)
-        for prev, line in breaks
+        prev.continued or _starts_lower(line.text) or len(prev.text) > _NEAR_WIDTH * width
+        for prev, line in inside
     )
-    return _Layout(bool(breaks) and wraps > _WRAPPED_SHARE * len(breaks), width, False)
+    forced = sum(not _fits(prev, line, width) for prev, line in inside)
+    return _Layout(
+        wrapped=bool(breaks) and wraps > _WRAPPED_SHARE * len(breaks),
+        width=width,
+        blank_separated=False,
+        greedy=forced >= _GREEDY_SHARE * len(inside),
+    )
 
 
 def _is_headline(line: _Line, following: _Line, layout: _Layout) -> bool:
@@ -575,7 +595,7 @@ def _breaks(block: list[_Line], i: int, first: _Line, layout: _Layout) -> bool:
         return line.indent <= first.indent
     if line.indent > prev.indent:
         return True
-    return not layout.blank_separated and _fits(prev, line, layout.width)
+    return layout.greedy and _fits(prev, line, layout.width)
 
 
 def _paragraphs(block: list[_Line], layout: _Layout) -> list[str]:
