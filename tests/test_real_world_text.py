@@ -189,6 +189,22 @@ def test_hard_wrapped_file_without_blank_lines_gives_its_paragraphs_back(width):
                 "réunira selon les organisateurs plus de 10 000 personnes dans le centre-ville.",
             ),
         ),
+        # One paragraph per line: a line ending with a grammar word or a comma
+        # continues, whatever the next line starts with.
+        (
+            "Les débats, longs et parfois vifs, ont porté sur le budget de la ville pour "
+            "l'année 2025 et sur le congrès que doit accueillir la ville de\n"
+            "Rennes, en juin, selon le maire.\n"
+            "Le budget a été adopté par 32 voix contre 11 après un débat de trois heures,\n"
+            "12 élus s'étant abstenus.",
+            (
+                "Les débats, longs et parfois vifs, ont porté sur le budget de la ville pour "
+                "l'année 2025 et sur le congrès que doit accueillir la ville de Rennes, en juin, "
+                "selon le maire.",
+                "Le budget a été adopté par 32 voix contre 11 après un débat de trois heures, "
+                "12 élus s'étant abstenus.",
+            ),
+        ),
         # Labels in a one-paragraph-per-line file and inside a blank-line block.
         (
             "Nom : Dupont\nPrénom : Marie\nLe dossier est complet.",
@@ -302,6 +318,8 @@ def test_a_visible_character_makes_a_line_non_blank():
         ("Selon le porte-\nparole du maire.", "Selon le porte-parole du maire."),
         ("Un bel arc-\nen-ciel est apparu.", "Un bel arc-en-ciel est apparu."),
         ("Le vent du sud-\nouest souffle.", "Le vent du sud-ouest souffle."),
+        # A one-letter half is no cut: the euphonic -t-.
+        ("Que va-t-\nil faire ?", "Que va-t-il faire ?"),
         # A word made of two words is joined when the list spells it joined.
         ("Il a perdu son porte-\nfeuille hier.", "Il a perdu son portefeuille hier."),
         # A soft hyphen always joins; U+2010 HYPHEN is kept as written.

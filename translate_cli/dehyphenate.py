@@ -10,6 +10,9 @@ a break is can be decided from evidence, in this order:
 1. A soft hyphen (U+00AD) is by definition a hyphenation point: always joined.
 2. A rest that starts with a capital keeps the hyphen: hyphenation never
    capitalises the second half of a word (``Saint-Étienne``, ``Jean-Pierre``).
+   So does a one-letter half: typesetters leave at least two letters on each
+   side of a break (TeX and LibreOffice hyphenation minimums), so ``va-t-`` /
+   ``il`` is the euphonic ``-t-``, not a cut.
 3. The document's own vocabulary: the joined form written elsewhere in the
    document (``comprend``) counts as a word and wins; the hyphenated form
    written elsewhere unbroken (``sud-ouest``) keeps its hyphen. A document's
@@ -47,6 +50,8 @@ _TAIL = re.compile(rf"^({_COMPOUND})")
 _WORD = re.compile(_COMPOUND)
 _HYPHENS = ("-", "\u2010", "\u00ad")
 _SOFT_HYPHEN = "\u00ad"
+# Fewest letters hyphenation leaves on either side of a break.
+_MIN_FRAGMENT = 2
 # Only this much of a line's end is searched for the cut word, which keeps the
 # search linear on a megabyte-long line; no French word is longer.
 _WORD_WINDOW = 80
@@ -103,7 +108,10 @@ def _keeps(head: str, hyphen: str, tail: str, vocabulary: Mapping[str, int]) -> 
     """Whether ``head`` + ``hyphen`` / ``tail`` keeps its hyphen (rules 1 to 5)."""
     if hyphen == _SOFT_HYPHEN:
         return False
-    return tail[0].isupper() or _keeps_hyphen(_key(head), _key(tail), vocabulary)
+    last, first = head.rsplit("-", 1)[-1], tail.split("-", 1)[0]
+    if tail[0].isupper() or min(len(last), len(first)) < _MIN_FRAGMENT:
+        return True
+    return _keeps_hyphen(_key(head), _key(tail), vocabulary)
 
 
 def _keeps_hyphen(head: str, tail: str, vocabulary: Mapping[str, int]) -> bool:

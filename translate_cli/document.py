@@ -21,7 +21,8 @@ the document's own evidence:
   was cut there. Headlines, labels and list items do not vote.
 * **One paragraph per line.** Each line is a paragraph; a line is joined to
   the next only when it clearly stops mid-sentence: no final punctuation,
-  and the next line starts lowercase.
+  and the next line starts lowercase or the line ends with a comma or a
+  grammar word (``de``, ``que``: a closed class that never ends a paragraph).
 * **Wrapped text.** A line is joined to the previous one unless the previous
   one ends the paragraph: it is a headline (it starts a paragraph, is short,
   and ends with no punctuation and no grammar word such as ``de``), or it
@@ -77,7 +78,7 @@ _FRENCH_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850")
 # A headline is a line clearly shorter than the wrap width.
 _HEADLINE_RATIO = 0.6
 # Ends that show a line stops mid-phrase, so it is no headline.
-_NOT_HEADLINE_END = (".", "!", "?", "…", ":", ";", ",", "'", "’", "-")
+_NOT_HEADLINE_END = (".", "!", "?", "…", ":", ";", "-")
 # Articles, prepositions, conjunctions and determiners: a closed class of
 # French grammar words. A line ending with one stops mid-phrase.
 # fmt: off
@@ -89,6 +90,7 @@ _GRAMMAR_WORDS = frozenset({
     "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos",
 })
 # fmt: on
+_GRAMMAR_WORD_WINDOW = 8
 # A sentence end: final punctuation, then closing quotes or brackets (French
 # sets a space before ``»``).
 _SENTENCE_END = re.compile(r"[.!?…][\s»\"”’)\]]*$")
@@ -470,6 +472,13 @@ def _starts_lower(line: str) -> bool:
     return first.isalpha() and first.islower()
 
 
+def _stops_mid_phrase(text: str) -> bool:
+    """Ends with a comma, an apostrophe or a grammar word (``de``, ``que``): mid-phrase."""
+    if text.endswith((",", "'", "’")):
+        return True
+    return text[-_GRAMMAR_WORD_WINDOW:].rsplit(maxsplit=1)[-1].lower() in _GRAMMAR_WORDS
+
+
 def _text_free(line: _Line) -> bool:
     """No letter at all: a separator (``* * *``, ``—``), a number, a date, a code."""
     return not any(ch.isalpha() for ch in line.text)
@@ -533,7 +542,10 @@ def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
     ]
     inside = [(prev, line) for prev, line in breaks if not _is_final(prev.text)]
     wraps = sum(
-        prev.continued or _starts_lower(line.text) or len(prev.text) > _NEAR_WIDTH * width
+        prev.continued
+        or _starts_lower(line.text)
+        or _stops_mid_phrase(prev.text)
+        or len(prev.text) > _NEAR_WIDTH * width
         for prev, line in inside
     )
     forced = sum(not _fits(prev, line, width) for prev, line in inside)
@@ -555,12 +567,11 @@ def _is_headline(line: _Line, following: _Line, layout: _Layout) -> bool:
     a line that does not start lowercase.
     """
     text = line.text
-    last = text.rsplit(maxsplit=1)[-1].lower()
     return (
         not _starts_lower(text)
         and not _starts_lower(following.text)
         and not text.endswith(_NOT_HEADLINE_END)
-        and last not in _GRAMMAR_WORDS
+        and not _stops_mid_phrase(text)
         and (len(text) < _HEADLINE_RATIO * layout.width or _fits(line, following, layout.width))
     )
 
@@ -580,7 +591,9 @@ def _breaks(block: list[_Line], i: int, first: _Line, layout: _Layout) -> bool:
         return True
     if not layout.wrapped:
         # One paragraph per line: rejoin only a line stopped mid-sentence.
-        return _is_final(prev.text) or not _starts_lower(line.text)
+        return _is_final(prev.text) or not (
+            _starts_lower(line.text) or _stops_mid_phrase(prev.text)
+        )
     if _starts_lower(line.text):
         return False
     if prev is first and _is_headline(prev, line, layout):
