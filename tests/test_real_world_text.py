@@ -77,6 +77,21 @@ def test_hard_wrapped_file_without_blank_lines_gives_its_paragraphs_back(width):
                 "substance.",
             ),
         ),
+        # A line shaped like a label but starting with an article is a sentence.
+        (
+            "Les chercheurs ont placé deux embryons neufs du même âge dans\n"
+            "la solution. Trois jours après, tout avait changé.\n"
+            "Le chercheur note : les individus\n"
+            "12 heures plus tard succombent tous, comme c'est la\n"
+            "règle chez cette espèce, et les larves émettent une\n"
+            "substance qui les protège.",
+            (
+                "Les chercheurs ont placé deux embryons neufs du même âge dans la solution. "
+                "Trois jours après, tout avait changé. Le chercheur note : les individus 12 "
+                "heures plus tard succombent tous, comme c'est la règle chez cette espèce, et "
+                "les larves émettent une substance qui les protège.",
+            ),
+        ),
         # Headline, list items (one wrapped with a hanging indent), paragraph after.
         (
             "Budget 2025 de la ville\n"

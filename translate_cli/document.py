@@ -97,7 +97,9 @@ _SENTENCE_END = re.compile(r"[.!?…][\s»\"”’)\]]*$")
 _SENTENCE_END_WINDOW = 20
 _FIRST_WORD = re.compile(r"\S+")
 # A form label: up to four words, a colon, and perhaps a short value.
-_LABEL = re.compile(r"^[^\W\d_][^\s:]*(?:\s+[^\s:]+){0,3}\s?:(?:\s+\S.*)?$")
+_LABEL = re.compile(r"^([^\W\d_][^\s:]*)(?:\s+[^\s:]+){0,3}\s?:(?:\s+\S.*)?$")
+# Words a sentence starts with and a label does not: articles and subject pronouns.
+_NOT_LABEL_START = _GRAMMAR_WORDS | {"il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu"}
 _LABEL_MAX = 60
 # Wrapping tools and mail programs wrap at 60 to 80 columns (fmt 75, git 72,
 # RFC 5322 78), PDF copies at up to about 100. One-paragraph-per-line files
@@ -485,14 +487,17 @@ def _text_free(line: _Line) -> bool:
 
 
 def _label_shaped(line: _Line) -> bool:
-    """A short form label or field (``Nom :``, ``Date : 12 mars``)."""
+    """A short form label or field (``Nom :``, ``Date : 12 mars``).
+
+    A label names a field; a sentence that introduces a quote (``Le
+    chercheur note : …``, ``Il conclut : …``) starts with an article or a
+    subject pronoun, which no label does.
+    """
     text = line.text
-    return (
-        len(text) <= _LABEL_MAX
-        and text[:1].isupper()
-        and not text.endswith(",")
-        and bool(_LABEL.match(text))
-    )
+    if len(text) > _LABEL_MAX or not text[:1].isupper() or text.endswith(","):
+        return False
+    match = _LABEL.match(text)
+    return match is not None and match.group(1).lower() not in _NOT_LABEL_START
 
 
 def _structural(line: _Line) -> bool:
