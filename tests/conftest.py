@@ -45,7 +45,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.support.offline_models import build_tiny_random
 
     out = tmp_path_factory.mktemp("tiny-marian")
-    return build_tiny_random(out, texts=_vocab_texts(), max_new_tokens=8)
+    # A fixed output length: random weights never emit </s> by themselves, and
+    # a hypothesis that stops at the cap would be flagged truncated and retried.
+    return build_tiny_random(out, texts=_vocab_texts(), max_new_tokens=8, min_new_tokens=8)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +57,11 @@ def short_limit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("tiny-marian-32")
     return build_tiny_random(
-        out, texts=_vocab_texts(), max_position_embeddings=32, max_new_tokens=6
+        out,
+        texts=_vocab_texts(),
+        max_position_embeddings=32,
+        max_new_tokens=6,
+        min_new_tokens=6,
     )
 
 

@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "translate_cli"
 LAYERS: list[set[str]] = [
     {"_version", "vocabulary", "errors", "fsutil"},
     {"config", "dehyphenate"},
-    {"document", "segment", "batching", "models"},
+    {"document", "segment", "batching", "models", "protect"},
     {"engines", "memory", "qa"},
     {"translator", "provenance"},
     {"align", "writers"},
@@ -104,10 +104,11 @@ def test_layer_check_sees_lazy_and_relative_imports(tmp_path: Path, monkeypatch)
     [
         (
             vocabulary.Flag,
-            "empty untranslated repetition numbers length low-confidence split reviewed",
+            "empty truncated untranslated repetition numbers length low-confidence split symbols "
+            "reviewed",
         ),
         (vocabulary.Status, "translated skipped failed"),
-        (vocabulary.Origin, "engine memory reviewed"),
+        (vocabulary.Origin, "engine memory reviewed copied"),
         (vocabulary.EntryOrigin, "machine reviewed"),
     ],
 )

@@ -2,9 +2,11 @@
 
 Every pair gets its review flags (:mod:`translate_cli.qa`): numbers,
 untranslated, length, repetition, empty and low-confidence checks, plus
-``split``, ``memory`` and ``reviewed`` from how it was translated. The
-low-confidence tail is taken per document, since a streamed run cannot know
-the whole run's scores before writing its first file.
+``truncated``, ``split``, ``symbols`` and ``reviewed`` from how it was
+translated, in :class:`~translate_cli.vocabulary.Flag` order (most serious
+first, so ``truncated`` comes right after ``empty``). The low-confidence tail
+is taken per document, since a streamed run cannot know the whole run's
+scores before writing its first file.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from .qa import check_pair, confidence_flags
 from .segment import split_sentences
 from .translator import Translator
 from .vocabulary import Flag, Origin
+
+# A flag's place in the display order, for sorting a pair's flags.
+_ORDER: dict[str, int] = {flag: rank for rank, flag in enumerate(Flag)}
 
 
 def sentences_of(document: Document) -> list[Sentence]:
@@ -53,6 +58,7 @@ def align(
     for s, t, low in zip(sentences, done, unsure, strict=True):
         flags = check_pair(s.text, t.hypothesis.text)
         flags += (Flag.LOW_CONFIDENCE,) * (low and t.origin != Origin.REVIEWED) + t.flags
+        flags = tuple(sorted(flags, key=_ORDER.__getitem__))
         translator.counters.flags.update(flags)
         pairs.append(
             AlignedPair(s.paragraph, s.index, s.text, t.hypothesis.text, flags, t.hypothesis.score)

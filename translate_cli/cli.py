@@ -273,6 +273,7 @@ def _print_summary(report: RunReport, seconds: float) -> None:
         f"sentences: {c.sentences} ({c.unique} unique, {c.memory} from memory, "
         f"{c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")
+        + (f", {c.copied} copied unchanged (no text)" if c.copied else "")
         + ")",
         f"time: {seconds:.2f} s ({rate:.1f} sentences/s)",
     ]

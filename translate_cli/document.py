@@ -187,10 +187,15 @@ class Hypothesis:
         text: The translation.
         score: Length-normalised log-probability of ``text`` under the model, or
             None when the engine cannot give one.
+        truncated: Decoding stopped at the model's output cap (``max_length`` /
+            ``max_new_tokens``) instead of at the end-of-sentence token, so
+            ``text`` is probably missing its end. Carried so that a cut can be
+            retried and a reviewer told; never silent.
     """
 
     text: str
     score: float | None = None
+    truncated: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,33 @@
-"""The translation service: memo, memory lookup, cutting and batching in front of an engine.
+"""The translation service: memo, memory lookup, protection, cutting and batching before an engine.
 
 The way through, for the distinct sentences of a window of documents::
 
-    sentence keys ─memo─▶ new keys ─memory─▶ unknown keys ─cut if too long─▶ pieces
-      ─length-sorted token-budget batches─▶ Engine ─rejoin pieces─▶ Translation
+    sentence keys ─text-free ones copied─▶ keys with text ─memo─▶ new keys
+      ─memory─▶ unknown keys ─mask symbols─▶ ─cut if too long─▶ pieces
+      ─length-sorted token-budget batches─▶ Engine ─retry truncated ones in halves─▶
+      ─rejoin pieces─▶ ─put symbols back─▶ Translation
+
+Each step is a layer the next one does not know about:
+
+* **Text-free segments** (no letter: ``* * *``, ``—``, ``102``,
+  ``12/03/2024``) are their own translation: never sent to the engine, never
+  stored in the memory, counted as ``copied`` (:mod:`translate_cli.protect`).
+* **Symbols the model cannot write** (emoji, box drawing: whatever
+  ``Engine.can_write`` refuses, asked once per character and cached) are
+  taken out of a sentence before it is cut and batched, and put back into its
+  translation; a place guessed from relative position flags the pair
+  ``symbols``. Memory keys stay the sentence text, and the memory holds the
+  translation with its symbols.
+* **Truncation**: a piece whose decoding stopped at the model's output cap is
+  cut in two at clause punctuation near its middle and each half translated
+  (again, down to :data:`MAX_RETRY_DEPTH` levels); the sentence is flagged
+  ``split``, and ``truncated`` when a piece still hits the cap.
+
+A translation flagged ``truncated`` or ``symbols`` is not stored in the
+memory: the memory keeps only text, score and ``split``, so a later run would
+return it without its flag, and a resumed run's files would differ from an
+uninterrupted run's. Such sentences are translated again by each run (the
+engine is deterministic, so the result is the same).
 
 Identical sentences are translated once per run: the :class:`Translator`
 keeps what it has translated, so the seed's repeated paragraphs cost nothing
@@ -26,10 +50,15 @@ from .document import Hypothesis
 from .engines import Engine
 from .errors import EngineError, TranslateError
 from .memory import TranslationMemory
+from .protect import Masked, is_text_free, mask, protectable, unmask
 from .segment import cut_spans
 from .vocabulary import EntryOrigin, Flag, Origin
 
 T = TypeVar("T")
+
+# How many times a piece that hit the output cap is cut in two again: 4
+# levels allow 16 pieces, far beyond what a sentence under the input limit needs.
+MAX_RETRY_DEPTH = 4
 
 
 @dataclass
@@ -38,10 +67,13 @@ class Counters:
 
     Attributes:
         sentences: Sentences read.
-        unique: Distinct sentences among them not seen earlier in the run.
+        unique: Distinct sentences with text among them, not seen earlier in the run.
         memory: Distinct sentences found in the translation memory.
         engine_inputs: Texts sent to the engine (a cut sentence counts each piece).
-        split: Sentences too long for the model, translated in pieces.
+        split: Sentences too long for the model (its input or output limit),
+            translated in pieces.
+        copied: Sentences with no letter (``* * *``, ``102``), copied through
+            unchanged; not among ``unique`` nor sent to the engine.
         flags: How many pairs carry each review flag.
     """
 
@@ -50,6 +82,7 @@ class Counters:
     memory: int = 0
     engine_inputs: int = 0
     split: int = 0
+    copied: int = 0
     flags: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
@@ -58,18 +91,27 @@ class Translation:
     """A sentence's translation as the run knows it.
 
     Attributes:
-        hypothesis: Text and score.
+        hypothesis: Text, score, and whether decoding hit the output cap.
         cut: Translated in pieces because it was too long for the model.
-        origin: Where it came from (engine, stored machine translation, reviewer).
+        origin: Where it came from (engine, stored machine translation,
+            reviewer, or copied because it has no text).
+        symbols_guessed: A symbol the model cannot write was put back at a
+            place guessed from its relative position.
     """
 
     hypothesis: Hypothesis
     cut: bool = False
     origin: Origin = Origin.ENGINE
+    symbols_guessed: bool = False
+
+    @property
+    def storable(self) -> bool:
+        """Whether the memory can hold it without losing a flag (see the module doc)."""
+        return not (self.hypothesis.truncated or self.symbols_guessed)
 
     @property
     def flags(self) -> tuple[Flag, ...]:
-        """``split``, then ``reviewed``, as they apply.
+        """``truncated``, ``split``, ``symbols``, then ``reviewed``, as they apply.
 
         A stored machine translation carries no flag: memory entries are keyed
         by everything that decides the engine's output (model, revision,
@@ -77,12 +119,20 @@ class Translation:
         written. Flagging it would make a resumed run's files differ from an
         uninterrupted run's, for no information a reviewer could act on.
         """
-        cut = (Flag.SPLIT,) if self.cut else ()
-        return cut + ((Flag.REVIEWED,) if self.origin == Origin.REVIEWED else ())
+        return tuple(
+            flag
+            for flag, on in (
+                (Flag.TRUNCATED, self.hypothesis.truncated),
+                (Flag.SPLIT, self.cut),
+                (Flag.SYMBOLS, self.symbols_guessed),
+                (Flag.REVIEWED, self.origin == Origin.REVIEWED),
+            )
+            if on
+        )
 
 
 class Translator:
-    """Memory lookup, dedup, long-sentence cutting and batching in front of an engine.
+    """Memory lookup, dedup, protection, cutting, retries and batching in front of an engine.
 
     Args:
         load: The engine, or a function returning it, called on first need,
@@ -119,6 +169,9 @@ class Translator:
         self.memo_size = memo_size
         self.on_batch: Callable[[int], None] | None = None
         self._memo: dict[str, Translation] = {}
+        # Characters the engine can write and those it cannot, asked once each.
+        self._writable: set[str] = set()
+        self._unwritable: set[str] = set()
 
     @property
     def engine(self) -> Engine:
@@ -160,7 +213,9 @@ class Translator:
 
         Sentences of many documents are passed together so they share
         batches; :meth:`translate` then finds them in the memo. The memory is
-        asked first; what it lacks goes to the engine and is stored.
+        asked first; what it lacks goes to the engine and is stored (unless
+        flagged ``truncated`` or ``symbols``). Text-free sentences are left
+        to :meth:`translate`, which copies them.
 
         Returns:
             The new translations by sentence key (also remembered).
@@ -169,7 +224,8 @@ class Translator:
             EngineError: The engine failed.
             MemoryStoreError: The memory cannot be read or written.
         """
-        new, _ = unique([k for k in map(sentence_key, texts) if k not in self._memo])
+        keys = map(sentence_key, texts)
+        new, _ = unique([k for k in keys if k not in self._memo and not is_text_free(k)])
         self.counters.unique += len(new)
         fresh: dict[str, Translation] = {}
         if new and self.memory is not None:
@@ -186,6 +242,7 @@ class Translator:
                     (
                         (k, k, t.hypothesis.text, t.hypothesis.score, t.cut)
                         for k, t in translated.items()
+                        if t.storable
                     ),
                     self.context,
                 )
@@ -198,21 +255,58 @@ class Translator:
     def translate(self, texts: Sequence[str]) -> list[Translation]:
         """Translate sentences, repeats allowed, in the order given.
 
+        A sentence with no letter is its own translation (origin ``copied``).
+
         Raises:
             EngineError: The engine failed.
         """
         fresh = self.prepare(texts)
         self.counters.sentences += len(texts)
-        return [fresh.get(k) or self._memo[k] for k in map(sentence_key, texts)]
+        out: list[Translation] = []
+        for text in texts:
+            key = sentence_key(text)
+            if is_text_free(key):
+                self.counters.copied += 1
+                out.append(Translation(Hypothesis(text), origin=Origin.COPIED))
+            else:
+                out.append(fresh.get(key) or self._memo[key])
+        return out
 
-    def _translate_new(self, new: list[str]) -> dict[str, Translation]:
-        tokens = dict(zip(new, self._count(new), strict=True))
-        pieces = {key: self._pieces(key, tokens[key]) for key in new}
-        jobs, _ = unique([p for ps in pieces.values() for p in ps])
-        missing = [j for j in jobs if j not in tokens]
-        if missing:
-            tokens.update(zip(missing, self._count(missing), strict=True))
-        done: dict[str, Hypothesis] = {}
+    def _mask(self, key: str) -> Masked | None:
+        """``key`` without the symbols the engine cannot write, or None if it has none.
+
+        The plain path is a set difference and a disjointness test on the
+        sentence's characters; the engine is asked only about characters not
+        seen before in the run.
+        """
+        chars = set(key)
+        for char in chars - self._writable - self._unwritable:
+            writable = not protectable(char) or self._call(lambda e: e.can_write(char))  # noqa: B023
+            (self._writable if writable else self._unwritable).add(char)
+        if chars.isdisjoint(self._unwritable):
+            return None
+        return mask(key, self._unwritable)
+
+    def _halves(self, text: str) -> list[str]:
+        """``text`` cut near its middle, at clause punctuation if there is some.
+
+        Reuses the long-sentence cutter with a length limit of two thirds:
+        it takes the strongest break (``, ; : —``, else a space) in the
+        middle third, so the halves are balanced and end at clauses.
+        """
+        limit = max(1, 2 * len(text) // 3)
+        pieces = [text[a:b].strip() for a, b in cut_spans(text, lambda p: len(p) <= limit)]
+        return [p for p in pieces if p]
+
+    def _run(self, jobs: list[str], tokens: dict[str, int], done: dict[str, Hypothesis]) -> None:
+        """Translate ``jobs`` (distinct, with their token counts) into ``done``.
+
+        A text-free piece (the masked rest of ``🎉 !``, a cut piece ``…``) is
+        its own translation and does not reach the engine.
+        """
+        copies = [j for j in jobs if is_text_free(j)]
+        done.update((j, Hypothesis(j)) for j in copies)
+        jobs = [j for j in jobs if j not in done]
         for batch in plan_batches([tokens[j] for j in jobs], self.batch_tokens):
             texts = [jobs[i] for i in batch]
             hypotheses = self._call(lambda engine: engine.translate_batch(texts))  # noqa: B023
@@ -220,14 +314,62 @@ class Translator:
             if self.on_batch:
                 self.on_batch(len(texts))
         self.counters.engine_inputs += len(jobs)
+
+    def _counted(self, texts: list[str], tokens: dict[str, int]) -> None:
+        missing = [t for t in texts if t not in tokens]
+        if missing:
+            tokens.update(zip(missing, self._count(missing), strict=True))
+
+    def _translate_new(self, new: list[str]) -> dict[str, Translation]:
+        masked = {key: self._mask(key) for key in new}
+        inputs = {key: m.text if m else key for key, m in masked.items()}
+        tokens: dict[str, int] = {}
+        self._counted(list(dict.fromkeys(inputs.values())), tokens)
+        pieces = {key: self._pieces(text, tokens[text]) for key, text in inputs.items()}
+        jobs, _ = unique([p for ps in pieces.values() for p in ps])
+        self._counted(jobs, tokens)
+        done: dict[str, Hypothesis] = {}
+        self._run(jobs, tokens, done)
+        halves: dict[str, list[str]] = {}
+        pending = [j for j in jobs if done[j].truncated]
+        for _ in range(MAX_RETRY_DEPTH):
+            cuts = {j: h for j in pending if len(h := self._halves(j)) > 1}
+            if not cuts:
+                break
+            halves.update(cuts)
+            retry, _ = unique([h for hs in cuts.values() for h in hs if h not in done])
+            self._counted(retry, tokens)
+            self._run(retry, tokens, done)
+            pending = [h for h in retry if done[h].truncated]
         fresh: dict[str, Translation] = {}
         for key, parts in pieces.items():
-            if len(parts) == 1:
-                fresh[key] = Translation(done[parts[0]])
-                continue
-            self.counters.split += 1
-            scores = [s for s in (done[p].score for p in parts) if s is not None]
-            joined = " ".join(t for t in (done[p].text for p in parts) if t)
-            score = sum(scores) / len(scores) if scores else None
-            fresh[key] = Translation(Hypothesis(joined, score), cut=True)
+            leaves = [leaf for p in parts for leaf in _leaves(p, halves)]
+            hypothesis = _joined([done[leaf] for leaf in leaves])
+            cut = len(leaves) > 1
+            self.counters.split += int(cut)
+            guessed = False
+            if (m := masked[key]) is not None:
+                text, sure = unmask(m, hypothesis.text)
+                hypothesis = Hypothesis(text, hypothesis.score, hypothesis.truncated)
+                guessed = not sure
+            fresh[key] = Translation(hypothesis, cut=cut, symbols_guessed=guessed)
         return fresh
+
+
+def _leaves(piece: str, halves: dict[str, list[str]]) -> list[str]:
+    """The pieces actually translated for ``piece``, after retries in halves."""
+    if piece not in halves:
+        return [piece]
+    return [leaf for half in halves[piece] for leaf in _leaves(half, halves)]
+
+
+def _joined(parts: list[Hypothesis]) -> Hypothesis:
+    """One hypothesis from the translations of consecutive pieces."""
+    if len(parts) == 1:
+        return parts[0]
+    scores = [h.score for h in parts if h.score is not None]
+    return Hypothesis(
+        " ".join(h.text for h in parts if h.text),
+        sum(scores) / len(scores) if scores else None,
+        any(h.truncated for h in parts),
+    )

@@ -18,18 +18,21 @@ from enum import StrEnum
 class Flag(StrEnum):
     """Review flags on an aligned pair, in display order (most serious first).
 
-    The content checks are documented in :mod:`translate_cli.qa`; the last
-    two say how a translation was obtained. (Versions before 0.2 also wrote
+    The content checks are documented in :mod:`translate_cli.qa`;
+    ``truncated``, ``split`` and ``symbols`` say how the engine's output was
+    obtained and ``reviewed`` who wrote it. (Versions before 0.2 also wrote
     ``memory`` for stored machine translations; those carry no flag now.)
     """
 
     EMPTY = "empty"
+    TRUNCATED = "truncated"  # decoding hit the output cap: the end is missing
     UNTRANSLATED = "untranslated"
     REPETITION = "repetition"
     NUMBERS = "numbers"
     LENGTH = "length"
     LOW_CONFIDENCE = "low-confidence"
     SPLIT = "split"
+    SYMBOLS = "symbols"  # a symbol the model cannot write was put back by guess
     REVIEWED = "reviewed"
 
 
@@ -47,6 +50,7 @@ class Origin(StrEnum):
     ENGINE = "engine"
     MEMORY = "memory"  # a stored machine translation
     REVIEWED = "reviewed"  # a reviewer's translation from the memory
+    COPIED = "copied"  # a text-free segment (no letter), its own translation
 
 
 class EntryOrigin(StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Protocol, runtime_checkable
 
 from ..document import Hypothesis
@@ -34,5 +34,45 @@ class Engine(Protocol):
         ...
 
     def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
-        """Translate one batch; the caller sizes it and keeps the order."""
+        """Translate one batch; the caller sizes it and keeps the order.
+
+        A hypothesis that stopped at the output cap (``max_length`` /
+        ``max_new_tokens``) without the end-of-sentence token has
+        ``truncated`` set, so the caller can retry it in pieces.
+        """
         ...
+
+    def can_write(self, char: str) -> bool:
+        """Whether the model can take ``char`` in and give it back.
+
+        False for a character the tokenizer maps to the unknown piece, or
+        whose pieces are missing from the source or target vocabulary (emoji,
+        box drawing in opus-mt): the model would drop it. The translator
+        protects such characters (:mod:`translate_cli.protect`) and caches
+        the answer per character, so this may be slow-ish.
+        """
+        ...
+
+
+# SentencePiece's word-start mark: alone it stands for a space, not a character.
+_SPACE_PIECE = "\u2581"
+
+
+def pieces_writable(
+    pieces: Sequence[str], source: Container[str], target: Container[str], unknown: str
+) -> bool:
+    """:meth:`Engine.can_write` from a character's SentencePiece pieces.
+
+    Args:
+        pieces: The character's pieces before vocabulary lookup.
+        source: The source vocabulary (what the encoder has an embedding for).
+        target: The target vocabulary (what the decoder can produce).
+        unknown: The unknown piece (``<unk>``).
+
+    Returns:
+        True when the character encodes to at least one real piece and every
+        piece is known on both sides. A character that encodes to nothing
+        (removed by SentencePiece's normalisation) cannot be written either.
+    """
+    real = [p for p in pieces if p != _SPACE_PIECE]
+    return bool(real) and all(p != unknown and p in source and p in target for p in real)

@@ -40,6 +40,7 @@ from ..document import Hypothesis
 from ..errors import EngineError, ModelError, unknown_choice
 from ..models import ModelSource
 from ..vocabulary import COMPUTE_TYPES
+from .base import pieces_writable
 from .ct2_cache import convert, read_manifest
 from .marian_files import Generation, max_input_tokens, read_generation
 from .marian_tokenizer import LeanMarianTokenizer
@@ -243,6 +244,7 @@ class CTranslate2Engine:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{source.name}: cannot load converted model {entry}: {exc}") from None
         self.path = entry
+        self._target_pieces: frozenset[str] | None = None
         self.details = {
             "device": self.device,
             "compute_type": self.compute_type,
@@ -253,17 +255,38 @@ class CTranslate2Engine:
         """Token counts including the end-of-sentence token."""
         return [len(t) for t in self.tokenizer.encode_batch(texts)]
 
-    def generate(self, texts: Sequence[str]) -> list[tuple[list[str], float | None]]:
-        """Target tokens (``</s>`` excluded) and score for each text."""
+    def _decode_batch(self, texts: Sequence[str]) -> list[tuple[list[str], float | None, bool]]:
+        """Target tokens (``</s>`` excluded), score, and whether ``</s>`` was produced.
+
+        ``return_end_token`` makes CTranslate2 keep ``</s>`` in a hypothesis
+        that ended by itself; one stopped by ``max_decoding_length`` has none,
+        which is how truncation is told.
+        """
         if not texts:
             return []
         results = self._translator.translate_batch(
             self.tokenizer.encode_batch(texts),
             max_input_length=self.max_input_tokens,
             return_scores=True,
+            return_end_token=True,
             **self.options,
         )
-        return [(r.hypotheses[0], r.scores[0] if r.scores else None) for r in results]
+        eos = self.tokenizer.files.eos_token
+        # A fixed-length configuration reaches the cap by design (see the
+        # transformers engine): its hypotheses count as ended.
+        fixed = self.options["min_decoding_length"] >= self.options["max_decoding_length"]
+        decoded: list[tuple[list[str], float | None, bool]] = []
+        for r in results:
+            tokens: list[str] = r.hypotheses[0]
+            ended = bool(tokens) and tokens[-1] == eos
+            if ended:
+                tokens = tokens[:-1]
+            decoded.append((tokens, r.scores[0] if r.scores else None, ended or fixed))
+        return decoded
+
+    def generate(self, texts: Sequence[str]) -> list[tuple[list[str], float | None]]:
+        """Target tokens (``</s>`` excluded) and score for each text."""
+        return [(tokens, score) for tokens, score, _ in self._decode_batch(texts)]
 
     def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
         """Translations and their length-normalised log-probabilities.
@@ -271,12 +294,24 @@ class CTranslate2Engine:
         The score is CTranslate2's: the summed token log-probabilities (``</s>``
         included) divided by length ** length_penalty, which for opus-mt
         (penalty 1) is the mean token log-probability, as in the transformers
-        engine.
+        engine. A hypothesis without ``</s>`` stopped at ``max_decoding_length``
+        and is marked ``truncated``.
         """
         return [
-            Hypothesis(self.tokenizer.decode(tokens).strip(), score)
-            for tokens, score in self.generate(texts)
+            Hypothesis(self.tokenizer.decode(tokens).strip(), score, truncated=not ended)
+            for tokens, score, ended in self._decode_batch(texts)
         ]
+
+    def can_write(self, char: str) -> bool:
+        """Whether ``char``'s pieces are known to both vocabularies (see ``Engine``)."""
+        if self._target_pieces is None:
+            self._target_pieces = frozenset(self.tokenizer.target_tokens.values())
+        return pieces_writable(
+            self.tokenizer.tokenize(char),
+            self.tokenizer.vocab,
+            self._target_pieces,
+            self.tokenizer.files.unk_token,
+        )
 
 
 __all__ = [

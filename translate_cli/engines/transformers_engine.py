@@ -17,6 +17,7 @@ from ..config import Settings
 from ..document import Hypothesis
 from ..errors import EngineError, ModelError
 from ..models import ModelSource
+from .base import pieces_writable
 from .marian_files import max_input_tokens
 
 
@@ -76,7 +77,48 @@ class TransformersEngine:
             return_dict_in_generate=True,
         )
         decoded = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
-        return [Hypothesis(t.strip(), s) for t, s in zip(decoded, self._scores(out), strict=True)]
+        return [
+            Hypothesis(t.strip(), s, truncated=cut)
+            for t, s, cut in zip(
+                decoded, self._scores(out), self._truncated(out.sequences), strict=True
+            )
+        ]
+
+    def _truncated(self, sequences: torch.Tensor) -> list[bool]:
+        """Which sequences stopped at the length cap rather than by ending.
+
+        ``generate`` stops a sequence at its first end-of-sentence token or
+        when it reaches ``max_length`` (``max_new_tokens`` plus the decoder
+        start token, when that is set). A sequence with no end token hit the
+        cap. With ``forced_eos_token_id`` (opus-mt sets it), the last step of
+        a capped sequence *is* the end token, forced; a model that chose to
+        end at exactly that step cannot be told from it, so an end token in
+        the last allowed position counts as truncated too (a rare false
+        alarm, and the retry in pieces then gives a complete translation).
+        A fixed-length configuration (``min_new_tokens`` at the cap, as in
+        benchmark models) reaches the cap by design: nothing is flagged.
+        """
+        config = self._model.generation_config
+        new = config.max_new_tokens
+        cap = new + 1 if new is not None else config.max_length
+        floor = config.min_new_tokens
+        floor = floor + 1 if floor is not None else (config.min_length or 0)
+        if floor >= cap:
+            return [False] * len(sequences)
+        eos = config.eos_token_id
+        ends = set(eos if isinstance(eos, list) else [eos])
+        forced = config.forced_eos_token_id is not None
+        flags = []
+        for row in sequences.tolist():
+            first = next((i for i, t in enumerate(row[1:], 1) if t in ends), None)
+            flags.append(first is None or (forced and first + 1 >= cap))
+        return flags
+
+    def can_write(self, char: str) -> bool:
+        """Whether ``char``'s pieces are known to both vocabularies (see ``Engine``)."""
+        tok = self.tokenizer
+        target = tok.target_encoder if getattr(tok, "separate_vocabs", False) else tok.encoder
+        return pieces_writable(tok.tokenize(char), tok.encoder, target, str(tok.unk_token))
 
     def _scores(self, out: object) -> list[float | None]:
         """Per-sequence mean token log-probability (beam search gives it directly)."""

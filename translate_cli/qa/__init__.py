@@ -39,14 +39,20 @@ The untranslated and repetition checks read words the same way
 (:mod:`translate_cli.qa.words`), once per pair.
 
 ``DESCRIPTIONS`` holds one line per flag, including those other stages set
-(``split``, ``memory``, ``reviewed``), for the README, the HTML legend and
-XLIFF notes.
+(``truncated``, ``split``, ``symbols``, ``reviewed``; see
+:mod:`translate_cli.translator`), for the README, the HTML legend and XLIFF
+notes.
+
+A text-free segment (no letter: ``* * *``, ``102``, ``12/03/2024``) copied
+through unchanged gets no content flag: it is its own translation, and a
+number or length check on it would only be noise.
 """
 
 from __future__ import annotations
 
 import re
 
+from ..protect import is_text_free
 from ..vocabulary import Flag
 from .confidence import DEFAULT_CONFIDENCE_TAIL, DEFAULT_CONFIDENCE_THRESHOLD, confidence_flags
 from .length import length_flag
@@ -78,12 +84,21 @@ QA_FLAGS: tuple[Flag, ...] = (
 
 DESCRIPTIONS: dict[str, str] = {
     Flag.EMPTY: "the translation is empty although the source has text",
+    Flag.TRUNCATED: (
+        "the model stopped at its maximum output length: the end of the translation is missing"
+    ),
     Flag.UNTRANSLATED: "the translation is a copy of the French source, or is still in French",
     Flag.REPETITION: "the translation repeats a word or phrase in a loop (a model hallucination)",
     Flag.NUMBERS: "a number in the source is missing from the translation",
     Flag.LENGTH: "the translation is much shorter or longer than the source's length predicts",
     Flag.LOW_CONFIDENCE: "the model gave this translation a low probability",
-    Flag.SPLIT: "the sentence was too long for the model and was translated in pieces",
+    Flag.SPLIT: (
+        "the sentence was too long for the model (its input or output limit) "
+        "and was translated in pieces"
+    ),
+    Flag.SYMBOLS: (
+        "an emoji or symbol the model cannot write was put back at a guessed place: check it"
+    ),
     Flag.REVIEWED: "the translation is a reviewer's",
 }
 
@@ -103,6 +118,8 @@ def check_pair(source: str, target: str) -> tuple[str, ...]:
         members in ``QA_FLAGS`` order; ``()`` for a clean pair. Typed as
         strings because callers append the flags of other stages.
     """
+    if target == source and is_text_free(source):
+        return ()
     if not target or target.isspace():
         return (Flag.EMPTY,) if _ALNUM.search(source) else ()
     target_words = split_words(target)

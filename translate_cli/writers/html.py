@@ -50,6 +50,8 @@ PALETTE: dict[str, tuple[str, str]] = {
     "split": ("#e6e6e6", "#2b2b2b"),
     "reviewed": ("#d5f2dc", "#114425"),
     "low-confidence": ("#fff0a8", "#4d3b00"),
+    "truncated": ("#ffd8c4", "#5c1a00"),
+    "symbols": ("#d4f1f1", "#0b3f3f"),
 }
 OTHER_COLOURS = ("#f4f4f4", "#1f1f1f")
 
