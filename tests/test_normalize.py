@@ -108,15 +108,57 @@ def test_normalised_text_has_no_control_characters_and_no_double_spaces(text):
     assert out == out.strip(" ")
 
 
-def test_sacremoses_class_tables_are_left_alone():
-    """Our French-quote rule is a subclass: transformers' MarianTokenizer.normalize,
-    which builds its own MosesPunctNormalizer, is not changed behind its back."""
+# --- Against sacremoses ------------------------------------------------------
+
+
+def test_tables_are_sacremoses_with_the_perl_french_quotes():
     from sacremoses import MosesPunctNormalizer
 
-    before = list(MosesPunctNormalizer.FRENCH_QUOTES)
-    assert opus_mt_normalize(f"a{NBSP}«{NBSP}b{NBSP}»{NBSP}c") == 'a "b" c'
-    assert before == MosesPunctNormalizer.FRENCH_QUOTES
-    assert MosesPunctNormalizer("fr").normalize(f"a{NBSP}«{NBSP}b") == 'a"b'
+    assert list(norm._REPLACE_UNICODE_PUNCTUATION) == (
+        MosesPunctNormalizer.REPLACE_UNICODE_PUNCTUATION
+    )
+    ours, theirs = list(norm._NORMALIZE_PUNCTUATION_FR), MosesPunctNormalizer("fr").substitutions
+    differ = [(a, b) for a, b in zip(ours, theirs, strict=True) if a != b]
+    assert differ == [
+        (("\u00a0«\u00a0", ' "'), ("\u00a0«\u00a0", '"')),
+        (("\u00a0»\u00a0", '" '), ("\u00a0»\u00a0", '"')),
+    ]
+
+
+def sacremoses_pipeline(text: str) -> str:
+    """Opus-MT's preprocess-spm.sh built on sacremoses, as the reference."""
+    from sacremoses import MosesPunctNormalizer
+
+    class PerlQuotes(MosesPunctNormalizer):
+        FRENCH_QUOTES = (
+            ("\u00a0«\u00a0", ' "'),
+            ("«\u00a0", '"'),
+            ("«", '"'),
+            ("\u00a0»\u00a0", '" '),
+            ("\u00a0»", '"'),
+            ("»", '"'),
+        )
+
+    moses = PerlQuotes("fr")
+    if not text:
+        return ""
+    text = moses.normalize(remove_non_printing(moses.replace_unicode_punct(text)))
+    return " ".join(part for part in text.split(" ") if part)
+
+
+def test_same_output_as_sacremoses_on_french_articles():
+    from .test_ctranslate2_engine import SENTENCES
+
+    texts = [*SENTENCES, *(raw for raw, _ in RULES)]
+    assert [opus_mt_normalize(t) for t in texts] == [sacremoses_pipeline(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.sampled_from("aé1 .,:;!?%()\"'`´‘’‚„“”«»–—…\u00a0\u202f\t\u200b<cmºCn"), max_size=30)
+)
+def test_same_output_as_sacremoses_on_punctuation_soup(text):
+    assert opus_mt_normalize(text) == sacremoses_pipeline(text)
 
 
 def test_preparer_off_passes_text_through_and_on_caches(monkeypatch):
