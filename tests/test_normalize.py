@@ -129,15 +129,13 @@ def sacremoses_pipeline(text: str) -> str:
     """Opus-MT's preprocess-spm.sh built on sacremoses, as the reference."""
     from sacremoses import MosesPunctNormalizer
 
+    # normalize-punctuation.perl's "French quotes", as sacremoses' perl_parity
+    # option sets them (that option rewrites the class tables in older releases).
+    perl_quotes = dict(MosesPunctNormalizer.FRENCH_QUOTES)
+    perl_quotes.update({"\u00a0«\u00a0": ' "', "\u00a0»\u00a0": '" '})
+
     class PerlQuotes(MosesPunctNormalizer):
-        FRENCH_QUOTES = (
-            ("\u00a0«\u00a0", ' "'),
-            ("«\u00a0", '"'),
-            ("«", '"'),
-            ("\u00a0»\u00a0", '" '),
-            ("\u00a0»", '"'),
-            ("»", '"'),
-        )
+        FRENCH_QUOTES = tuple(perl_quotes.items())
 
     moses = PerlQuotes("fr")
     if not text:
