@@ -33,6 +33,11 @@ from translate_cli.engines.marian_files import (  # noqa: E402
     read_generation,
 )
 from translate_cli.engines.marian_tokenizer import LeanMarianTokenizer  # noqa: E402
+from translate_cli.engines.normalize import (  # noqa: E402
+    NORMALIZATION_OFF,
+    NORMALIZATION_ON,
+    source_preparer,
+)
 from translate_cli.errors import EngineError, ModelError, UsageError  # noqa: E402
 from translate_cli.models import resolve_model  # noqa: E402
 
@@ -201,6 +206,51 @@ def test_normalize_matches_marian_tokenizer(tokenizer_dir):
     lean = LeanMarianTokenizer(tokenizer_dir)
     for text in SENTENCES:
         assert lean.normalize(text) == reference.normalize(text), text
+
+
+# --- Normalisation (OPUS-MT preprocessing) -------------------------------------
+
+
+def test_lean_tokens_match_marian_tokenizer_on_normalised_text(tokenizer_dir):
+    from transformers import MarianTokenizer
+
+    reference = MarianTokenizer.from_pretrained(tokenizer_dir)
+    lean = LeanMarianTokenizer(tokenizer_dir)
+    normalised = source_preparer(True)(SENTENCES)
+    assert sum(a != b for a, b in zip(normalised, SENTENCES, strict=True)) >= 50
+    expected = [reference.convert_ids_to_tokens(ids) for ids in reference(normalised).input_ids]
+    assert lean.encode_batch(normalised) == expected
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_both_engines_feed_the_model_the_same_tokens(tiny_model, normalize):
+    fast = ct2_engine(tiny_model, "float32", normalize=normalize)
+    reference = load_engine(
+        Settings(model=str(tiny_model), engine="transformers", threads=1, normalize=normalize)
+    )
+    seen = source_preparer(normalize)(SENTENCES)
+    ids = reference.tokenizer(seen).input_ids
+    expected = [reference.tokenizer.convert_ids_to_tokens(i) for i in ids]
+    assert fast.source_tokens(SENTENCES) == expected
+    assert fast.count_tokens(SENTENCES) == reference.count_tokens(SENTENCES)
+    assert fast.details["normalize"] == reference.details["normalize"]
+    assert fast.details["normalize"] == (NORMALIZATION_ON if normalize else NORMALIZATION_OFF)
+
+
+@pytest.mark.parametrize("engine", ["ctranslate2", "transformers"])
+def test_the_model_reads_the_normalised_text(copy_model, engine):
+    """The copy model writes what it reads: with normalisation on, the ASCII apostrophe
+    and straight quotes of OPUS-MT's training data; off, the typographic ones."""
+    text = "L’armée a dit «\u00a0non\u00a0» à l’OTAN."
+    on, off = (
+        load_engine(Settings(model=str(copy_model), engine=engine, beams=1, threads=1, **kw))
+        for kw in ({}, {"normalize": False})
+    )
+    read = on.translate_batch([text])[0].text
+    assert "’" not in read and "«" not in read
+    assert "'" in read
+    assert "’" in off.translate_batch([text])[0].text
+    assert on.count_tokens([text]) != off.count_tokens([text])
 
 
 # --- Conversion cache ---------------------------------------------------------
@@ -625,10 +675,11 @@ def test_lean_path_imports_neither_torch_nor_transformers(tiny_model, ct2_cache)
         settings = Settings(model={str(tiny_model)!r}, engine="ctranslate2")
         engine = load_engine(settings)
         result = translate_text("Bonjour. Il fait beau.\\n\\nAu revoir.", settings, engine)
+        heavy = ("torch", "transformers", "sacremoses")  # normalising needs none of them
         print(json.dumps({{
             "engine": engine.name,
             "pairs": len(result.pairs),
-            "loaded": sorted(m for m in ("torch", "transformers") if m in sys.modules),
+            "loaded": sorted(m for m in heavy if m in sys.modules),
         }}))
         """
     )

@@ -442,6 +442,128 @@ def test_xliff_structure_ids_states_and_notes():
     }
 
 
+def unit_text(unit: etree._Element, part: str = "source") -> str:
+    """A unit's ``source`` (or ``target``) read in order, segments and ignorables alike."""
+    out = []
+    for child in unit:
+        if child.tag in (X + "segment", X + "ignorable"):
+            element = child.find(X + part)
+            out.append(element.text or "")
+            for cp in element:
+                out.append(chr(int(cp.get("hex"), 16)) + (cp.tail or ""))
+    return "".join(out)
+
+
+def split_result(*paragraphs: str) -> Result:
+    """Pairs as the pipeline makes them (split_sentences), each target the source upper-cased."""
+    from translate_cli.segment import split_sentences
+
+    pairs = [
+        AlignedPair(p, i, text, text.upper(), (), -0.5)
+        for p, paragraph in enumerate(paragraphs)
+        for i, text in enumerate(split_sentences(paragraph))
+    ]
+    return Result(Document("doc.fr.txt", paragraphs), tuple(pairs), META)
+
+
+def test_xliff_ignorables_hold_the_space_between_sentences():
+    root = parse_xliff(render("xliff", sample()))
+    unit = root.find(f"{X}file/{X}unit")
+    assert [_short(c.tag) for c in unit] == [
+        "mda:metadata",
+        "notes",
+        "segment",
+        "ignorable",
+        "segment",
+    ]
+    ignorable = unit.find(X + "ignorable")
+    # sample()'s paragraphs ("p0") do not hold its sentences: a single space.
+    for part in ("source", "target"):
+        assert ignorable.find(X + part).text == " "
+        assert ignorable.find(X + part).get(XML_SPACE) == "preserve"
+    assert unit_text(unit) == "Le 1er mars. Deux  espaces."
+    assert unit_text(unit, "target") == "On March 1. Two  spaces."
+
+
+CASE_21 = "21-xliff-intersegment-space.txt"
+SPACED_PARAGRAPHS = [
+    "Il pleut.  Il neige.\u00a0Il vente.",
+    "  Indenté. Puis la suite.\t",
+    "Fin ?\u00a0\u00a0Oui !\u202fNon. Peut-être…   Encore.",
+    "Une seule phrase.",
+]
+
+
+@pytest.mark.parametrize("paragraph", ["case-21", *SPACED_PARAGRAPHS])
+def test_xliff_unit_reads_back_as_the_paragraph(paragraph):
+    from .conftest import shared_path
+
+    if paragraph == "case-21":
+        paragraph = shared_path("data", "cases", CASE_21).read_text(encoding="utf-8").strip()
+    result = split_result(paragraph)
+    root = parse_xliff(render("xliff", result))
+    check_xliff_structure(root)
+    (unit,) = root.iter(X + "unit")
+    assert unit_text(unit) == paragraph
+    sentences = len(unit.findall(X + "segment"))
+    assert sentences == len(result.pairs)
+    if paragraph != "Une seule phrase.":
+        assert sentences >= 2
+        assert len(unit.findall(X + "ignorable")) >= sentences - 1
+    # The target paragraph a CAT tool would write keeps the same spaces.
+    gaps = [i.findtext(X + "target") for i in unit.iter(X + "ignorable")]
+    assert gaps == [i.findtext(X + "source") for i in unit.iter(X + "ignorable")]
+    assert unit_text(unit, "target") == paragraph.upper()
+
+
+def test_xliff_case_21_target_does_not_glue_sentences():
+    from .conftest import shared_path
+
+    text = shared_path("data", "cases", CASE_21).read_text(encoding="utf-8").strip()
+    root = parse_xliff(render("xliff", split_result(text)))
+    target = unit_text(next(root.iter(X + "unit")), "target")
+    assert "HEURES. LES ÉLUS" in target
+    assert re.search(r"\.\S", target) is None
+
+
+def test_xliff_without_paragraph_text_puts_one_space_between_sentences(tmp_path):
+    """Documents read back from JSONL have empty paragraphs (read_jsonl)."""
+    from translate_cli.writers.text import read_jsonl
+
+    jsonl = tmp_path / "a.fr-en.jsonl"
+    jsonl.write_text(render("jsonl", split_result("Un.  Deux.\u00a0Trois.")), encoding="utf-8")
+    (back,) = read_jsonl(jsonl)
+    assert back.document.paragraphs == ("",)
+    (unit,) = parse_xliff(render("xliff", back)).iter(X + "unit")
+    assert unit_text(unit) == "Un. Deux. Trois."
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Le chat dort.", "Il pleut !", "Quoi ?", "M. Dupont vient.", "Oui…"]),
+            st.text(st.sampled_from(" \t\u00a0\u202f\u2009"), min_size=1, max_size=4),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.text(st.sampled_from(" \u00a0"), max_size=2),
+)
+def test_any_spacing_between_sentences_survives(tmp_path_factory, parts, lead):
+    paragraph = lead + "".join(sentence + space for sentence, space in parts)
+    result = split_result(paragraph)
+    text = render("xliff", result)
+    (unit,) = parse_xliff(text).iter(X + "unit")
+    assert unit_text(unit) == paragraph
+    # Importing a reviewed file ignores the ignorables.
+    path = tmp_path_factory.mktemp("xlf") / "s.xlf"
+    path.write_text(text, encoding="utf-8")
+    assert [(s.sentence, s.source) for s in read_xliff(path)] == [
+        (p.sentence_number, p.source) for p in result.pairs
+    ]
+
+
 def test_xliff_run_metadata_in_file():
     root = parse_xliff(render("xliff", sample()))
     file = root.find(X + "file")

@@ -118,6 +118,15 @@ def translate(
         int | None,
         typer.Option(metavar="N", help="CPU threads, 0 = engine default [default: 0]"),
     ] = None,
+    normalize: Annotated[
+        bool | None,
+        typer.Option(
+            "--normalize/--no-normalize",
+            help="Give the model its input as OPUS-MT was trained (Moses punctuation "
+            "normalisation); outputs keep the source as written "
+            f"[default: {'on' if _DEFAULTS.normalize else 'off'}]",
+        ),
+    ] = None,
     globs: Annotated[
         list[str] | None,
         typer.Option(
@@ -185,6 +194,7 @@ def translate(
                 "beams": beams,
                 "batch_tokens": batch_tokens,
                 "threads": threads,
+                "normalize": normalize,
                 "formats": _split_list(formats),
                 "globs": _split_list(globs),
                 "output_dir": output_dir,

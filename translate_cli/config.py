@@ -21,6 +21,11 @@ from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 ENV_PREFIX = "TRANSLATE_"
+# How a yes/no setting may be written in the environment (TOML has booleans).
+_BOOLEANS = {
+    **dict.fromkeys(("1", "true", "yes", "on"), True),
+    **dict.fromkeys(("0", "false", "no", "off"), False),
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ class Settings:
     # Translation memory: "default" (memory.sqlite in the user data folder),
     # "off", or the path of a SQLite file.
     memory: str = "default"
+    # Apply OPUS-MT's training-time preprocessing (Moses punctuation
+    # normalisation for French, non-printing characters to spaces) to what the
+    # model reads; outputs keep the source as written. See engines/normalize.py.
+    normalize: bool = True
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -73,6 +82,8 @@ class Settings:
             raise ConfigError(f"threads must be 0 or more, got {self.threads}")
         if not self.formats:
             raise ConfigError("formats must name at least one output format")
+        if not isinstance(self.normalize, bool):
+            raise ConfigError(f"normalize must be true or false, got {self.normalize!r}")
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied; ``None`` values are ignored."""
@@ -88,6 +99,16 @@ def _coerce(name: str, value: Any) -> Any:
             if isinstance(value, str):
                 value = [v for v in (p.strip() for p in value.split(",")) if v]
             return tuple(str(v) for v in value)
+        if kind.startswith("bool"):
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word not in _BOOLEANS:
+                raise ConfigError(
+                    f"setting {name!r} has an invalid value {value!r}; "
+                    f"expected one of: {', '.join(_BOOLEANS)}"
+                )
+            return _BOOLEANS[word]
         if kind.startswith("int"):
             if isinstance(value, bool):
                 raise ValueError(value)

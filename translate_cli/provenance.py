@@ -19,6 +19,7 @@ from .config import Settings
 from .document import RunMeta
 from .engines import Engine, pick_engine
 from .engines.marian_files import read_generation
+from .engines.normalize import NORMALIZATION_OFF, normalization_label
 
 if TYPE_CHECKING:
     from .models import ModelSource
@@ -39,6 +40,8 @@ class RunPlan:
         engine: Engine name (``auto`` resolved).
         beams: Beam size in effect.
         compute_type: CTranslate2 compute type as set ("" for other engines).
+        normalize: Whether the engine gives the model OPUS-MT-normalised input
+            (``Settings.normalize``; False for an engine that does not say).
     """
 
     model: str
@@ -46,18 +49,25 @@ class RunPlan:
     engine: str
     beams: int
     compute_type: str = ""
+    normalize: bool = False
 
     @classmethod
     def of(cls, engine: Engine) -> RunPlan:
         """The plan of an already loaded engine (the Python API's path)."""
         compute = engine.details.get("compute_type", "")
-        return cls(engine.model, engine.revision, engine.name, engine.beams, compute)
+        normalize = engine.details.get("normalize", NORMALIZATION_OFF) != NORMALIZATION_OFF
+        return cls(engine.model, engine.revision, engine.name, engine.beams, compute, normalize)
 
     @property
     def memory_context(self) -> str:
-        """Translation-memory context: the settings that change a translation."""
+        """Translation-memory context: the settings that change a translation.
+
+        Normalised input adds ``|norm=...``; without it the context is the one
+        earlier versions, which never normalised, stored their entries under.
+        """
         compute = f"|{self.compute_type}" if self.compute_type else ""
-        return f"{self.model}@{self.revision}|{self.engine}{compute}|beams={self.beams}"
+        norm = f"|norm={normalization_label(True)}" if self.normalize else ""
+        return f"{self.model}@{self.revision}|{self.engine}{compute}|beams={self.beams}{norm}"
 
     def meta(self, date: str, details: dict[str, str] | None = None) -> RunMeta:
         """Provenance for outputs: this plan, the tool version, ``date`` and
@@ -69,7 +79,7 @@ class RunPlan:
             engine=self.engine,
             beams=self.beams,
             date=date,
-            extra=dict(details or {}),
+            extra={**(details or {}), "normalize": normalization_label(self.normalize)},
         )
 
 
@@ -82,7 +92,7 @@ def plan_run(settings: Settings, source: ModelSource) -> RunPlan:
     beams = settings.beams or read_generation(source.path).num_beams
     engine = pick_engine(settings.engine)
     compute = settings.compute_type if engine == "ctranslate2" else ""
-    return RunPlan(settings.model, source.revision, engine, beams, compute)
+    return RunPlan(settings.model, source.revision, engine, beams, compute, settings.normalize)
 
 
 def engine_meta(engine: Engine, date: str | None = None) -> RunMeta:

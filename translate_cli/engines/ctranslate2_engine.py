@@ -44,6 +44,7 @@ from .base import pieces_writable
 from .ct2_cache import convert, read_manifest
 from .marian_files import Generation, max_input_tokens, read_generation
 from .marian_tokenizer import LeanMarianTokenizer
+from .normalize import normalization_label, source_preparer
 
 # CPU flags (Linux /proc/cpuinfo names) of the int8 instructions that
 # accumulate u8 x s8 products in int32 without saturating.
@@ -249,11 +250,18 @@ class CTranslate2Engine:
             "device": self.device,
             "compute_type": self.compute_type,
             "ctranslate2": ctranslate2.__version__,
+            "normalize": normalization_label(settings.normalize),
         }
+        # What the model reads: OPUS-MT's preprocessing, or the text as is.
+        self._prepare = source_preparer(settings.normalize)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Token counts including the end-of-sentence token."""
-        return [len(t) for t in self.tokenizer.encode_batch(texts)]
+        return [len(t) for t in self.source_tokens(texts)]
+
+    def source_tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        """The source tokens the model reads (normalised as set, ``</s>`` appended)."""
+        return self.tokenizer.encode_batch(self._prepare(texts))
 
     def _decode_batch(self, texts: Sequence[str]) -> list[tuple[list[str], float | None, bool]]:
         """Target tokens (``</s>`` excluded), score, and whether ``</s>`` was produced.
@@ -265,7 +273,7 @@ class CTranslate2Engine:
         if not texts:
             return []
         results = self._translator.translate_batch(
-            self.tokenizer.encode_batch(texts),
+            self.source_tokens(texts),
             max_input_length=self.max_input_tokens,
             return_scores=True,
             return_end_token=True,

@@ -44,8 +44,10 @@ class LeanMarianTokenizer:
     Moses punctuation normalisation is *not* applied by encoding: in
     transformers 5.x ``MarianTokenizer.__call__`` never calls its
     ``normalize`` method. :meth:`normalize` reproduces that method (sacremoses
-    ``MosesPunctNormalizer`` with the tokenizer's ``source_lang``) for callers
-    that want it; the engines must then both apply it to stay in step.
+    ``MosesPunctNormalizer`` with the tokenizer's ``source_lang``). The
+    engines do not use it: they apply OPUS-MT's full preprocessing
+    (:mod:`.normalize`) to their inputs before tokenising, both in the same
+    way, so this class stays a token-for-token copy of ``MarianTokenizer``.
 
     Args:
         directory: A folder with source.spm, target.spm, vocab.json and the

@@ -19,6 +19,7 @@ from ..errors import EngineError, ModelError
 from ..models import ModelSource
 from .base import pieces_writable
 from .marian_files import max_input_tokens
+from .normalize import normalization_label, source_preparer
 
 
 def pick_device(requested: str) -> str:
@@ -58,18 +59,25 @@ class TransformersEngine:
         self.revision = source.revision
         self.beams = settings.beams or self._model.generation_config.num_beams or 1
         self.max_input_tokens = max_input_tokens(source.path)
-        self.details = {"device": self.device, "torch": torch.__version__}
+        # What the model reads: OPUS-MT's preprocessing, or the text as is.
+        self._prepare = source_preparer(settings.normalize)
+        self.details = {
+            "device": self.device,
+            "torch": torch.__version__,
+            "normalize": normalization_label(settings.normalize),
+        }
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Token counts including the end-of-sentence token."""
-        return [len(ids) for ids in self.tokenizer(list(texts)).input_ids]
+        return [len(ids) for ids in self.tokenizer(self._prepare(texts)).input_ids]
 
     @torch.inference_mode()
     def translate_batch(self, texts: Sequence[str]) -> list[Hypothesis]:
         """Generate translations and their length-normalised log-probabilities."""
         if not texts:
             return []
-        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True).to(self.device)
+        batch = self.tokenizer(self._prepare(texts), return_tensors="pt", padding=True)
+        batch = batch.to(self.device)
         out = self._model.generate(
             **batch,
             num_beams=self.beams,

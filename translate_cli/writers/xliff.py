@@ -20,6 +20,14 @@ sentence, numbered from 1 as in the other formats::
           <source>Bonjour.</source>
           <target>Hello.</target>
         </segment>
+        <ignorable>
+          <source xml:space="preserve"> </source>
+          <target xml:space="preserve"> </target>
+        </ignorable>
+        <segment id="p1-s2" state="translated">
+          <source>Il pleut.</source>
+          <target>It is raining.</target>
+        </segment>
       </unit>
     </file>
     </xliff>
@@ -30,6 +38,19 @@ its unit, tied to it by the note's id and text; the run's metadata is the
 Metadata module (``mda``) for programs and a note for people.
 ``canResegment="no"`` asks CAT tools not to join or split segments, whose ids
 carry the paragraph and sentence numbers back through :func:`read_xliff`.
+
+What stood between the sentences of the paragraph (a space, two, a no-break
+space) is an ``<ignorable>`` between their segments, the core schema's place
+for "content that is not included in a segment", with the same text as
+``<source>`` and ``<target>``: read in order, a unit's sources are exactly
+the paragraph, and a CAT tool that writes the target paragraph from the
+targets does not glue sentences together (``heures.Les élus``). Whitespace
+before the first sentence or after the last is an ignorable too. The
+whitespace is found by locating each sentence in the paragraph text; where
+the paragraph is not known, as for documents read back from JSONL
+(:func:`~translate_cli.writers.text.read_jsonl` gives empty paragraphs, so
+combined files written from the JSONL outputs are in this case), a single
+space stands between sentences. :func:`read_xliff` skips ignorables.
 ``state`` is ``reviewed`` when the pair is flagged ``reviewed``, otherwise
 ``translated``; ``final`` is the reviewer's to set. ``xml:space="preserve"``
 is written only on a source or target that XML whitespace normalisation would
@@ -149,8 +170,54 @@ def _qa_note(pair: AlignedPair) -> str:
     return f"sentence {pair.sentence_number}: " + "; ".join(parts)
 
 
+def paragraph_gaps(paragraph: str, sources: Sequence[str]) -> list[str]:
+    """What stands before, between and after the sentences of a paragraph.
+
+    Args:
+        paragraph: The paragraph's text, or "" when it is not known.
+        sources: Its sentences in order, each stripped, as
+            :func:`~translate_cli.segment.split_sentences` gives them.
+
+    Returns:
+        ``len(sources) + 1`` strings of whitespace: before the first sentence,
+        between each two, after the last. When the sentences are not found
+        in order in ``paragraph`` with only whitespace around them (the
+        paragraph is unknown, or is not the one they were split from), ""
+        at the ends and one space between sentences.
+    """
+    unknown = ["", *[" "] * (len(sources) - 1), ""] if sources else [""]
+    gaps: list[str] = []
+    cursor = 0
+    for source in sources:
+        at = paragraph.find(source, cursor) if source else -1
+        if at < 0 or not _blank(paragraph[cursor:at]):
+            return unknown
+        gaps.append(paragraph[cursor:at])
+        cursor = at + len(source)
+    gaps.append(paragraph[cursor:])
+    return gaps if _blank(gaps[-1]) else unknown
+
+
+def _blank(text: str) -> bool:
+    return not text or text.isspace()
+
+
+def _ignorable(text: str) -> str:
+    """An ``<ignorable>`` whose source and target are ``text``, indented as segments are."""
+    ignorable = etree.Element("ignorable")
+    ignorable.text = "\n      "
+    _text_element(ignorable, "source", text).tail = "\n      "
+    _text_element(ignorable, "target", text).tail = "\n    "
+    xml: str = etree.tostring(ignorable, encoding="unicode")
+    return "    " + xml + "\n"
+
+
 def _write_unit(
-    out: TextIO, document: str, paragraph_number: int, pairs: Sequence[AlignedPair]
+    out: TextIO,
+    document: str,
+    paragraph_number: int,
+    pairs: Sequence[AlignedPair],
+    paragraph: str = "",
 ) -> None:
     """Write one paragraph's unit, a line or an element at a time.
 
@@ -159,7 +226,9 @@ def _write_unit(
     took about 70 times the text's size, so each check, note and segment is
     serialised and written on its own. Elements are written without a
     namespace inside ``<xliff xmlns="...">``, so they land in the XLIFF
-    namespace without a declaration on each.
+    namespace without a declaration on each. ``paragraph`` is the
+    paragraph's text, for the whitespace between sentences (see
+    :func:`paragraph_gaps`).
     """
     out.write(f'  <unit id="p{paragraph_number}">\n')
     # Per-segment checks, so an import can prove each segment still holds the
@@ -181,7 +250,10 @@ def _write_unit(
             note.text = xml_safe(_qa_note(pair))
             out.write(_serialise(note, level=3))
         out.write("    </notes>\n")
-    for pair in pairs:
+    gaps = paragraph_gaps(paragraph, [pair.source for pair in pairs])
+    for pair, before in zip(pairs, gaps, strict=False):
+        if before:
+            out.write(_ignorable(before))
         state = "reviewed" if "reviewed" in pair.flags else "translated"
         segment = etree.Element("segment", id=_segment_id(pair), state=state)
         # Indented by hand: etree.indent would also indent inside a source
@@ -190,6 +262,8 @@ def _write_unit(
         _text_element(segment, "source", pair.source).tail = "\n      "
         _text_element(segment, "target", pair.target).tail = "\n    "
         out.write("    " + etree.tostring(segment, encoding="unicode") + "\n")
+    if gaps[-1]:
+        out.write(_ignorable(gaps[-1]))
     out.write("  </unit>\n")
 
 
@@ -252,10 +326,11 @@ class XLIFFWriter(Writer):
             pairs: Sequence[AlignedPair] = result.pairs
             if any(a.paragraph > b.paragraph for a, b in itertools.pairwise(pairs)):
                 pairs = sorted(pairs, key=lambda pair: pair.paragraph)
-            for paragraph, group in itertools.groupby(
-                pairs, key=lambda pair: pair.paragraph_number
-            ):
-                _write_unit(out, result.document.name, paragraph, list(group))
+            texts = result.document.paragraphs
+            for index, group in itertools.groupby(pairs, key=lambda pair: pair.paragraph):
+                unit = list(group)
+                text = texts[index] if 0 <= index < len(texts) else ""
+                _write_unit(out, result.document.name, unit[0].paragraph_number, unit, text)
             if not pairs:
                 out.write(_empty_unit())
             out.write("</file>\n")
