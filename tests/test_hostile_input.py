@@ -145,7 +145,9 @@ def test_giant_url_is_cut_by_the_real_tokenizer(tiny_model):
     url = "https://exemple.fr/" + "abcdefghij" * 500
     translator = Translator(engine, 4096)
     result = align(document_from_text(f"Voir {url} pour tout."), translator, engine_meta(engine))
-    assert [origin_flags(p) for p in result.pairs] == [("split",)]
+    # The tiny model cannot write every character of the URL, so `symbols`
+    # may join `split`; the point here is the cut.
+    assert [origin_flags(p)[:1] for p in result.pairs] == [("split",)]
     assert translator.counters.engine_inputs > 1
     assert result.pairs[0].source == f"Voir {url} pour tout."
 

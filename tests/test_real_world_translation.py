@@ -22,6 +22,7 @@ from translate_cli import Settings, load_engine, translate_file
 from translate_cli.align import align
 from translate_cli.cli import app
 from translate_cli.document import document_from_text, read_document
+from translate_cli.engines.normalize import opus_mt_normalize
 from translate_cli.memory import TranslationMemory
 from translate_cli.protect import is_text_free, mask, unmask
 from translate_cli.provenance import engine_meta
@@ -357,7 +358,10 @@ def test_emoji_and_symbols_come_back_in_place_on_both_engines(copy_engine, tmp_p
     path = tmp_path / "symbols.txt"
     path.write_text(SYMBOL_TEXT, encoding="utf-8")
     result = translate_file(path, engine=copy_engine)
-    assert result.paragraph_targets() == list(read_document(path).paragraphs)
+    # The copy model writes back what it is given: the source as OPUS-MT's
+    # input normalisation left it ("Attention :" becomes "Attention:").
+    expected = [opus_mt_normalize(p) for p in read_document(path).paragraphs]
+    assert result.paragraph_targets() == expected
     assert not any(Flag.SYMBOLS in p.flags for p in result.pairs)
     # The case file: every symbol in order; every line exact but the one whose
     # **règles** the tiny copy model garbles with or without emoji (it never
@@ -365,7 +369,7 @@ def test_emoji_and_symbols_come_back_in_place_on_both_engines(copy_engine, tmp_p
     case = translate_file(_case("15-emoji-symbols.txt"), engine=copy_engine)
     for pair in case.pairs:
         assert SYMBOLS.findall(pair.target) == SYMBOLS.findall(pair.source), pair
-        assert pair.target == pair.source or "**" in pair.source
+        assert pair.target == opus_mt_normalize(pair.source) or "**" in pair.source
         assert Flag.SYMBOLS not in pair.flags
 
 
