@@ -8,11 +8,16 @@ a hyphen at a line end may also belong to a real compound (``peut-`` /
 a break is can be decided from evidence, in this order:
 
 1. A soft hyphen (U+00AD) is by definition a hyphenation point: always joined.
-2. A rest that starts with a capital keeps the hyphen: hyphenation never
-   capitalises the second half of a word (``Saint-Étienne``, ``Jean-Pierre``).
-   So does a one-letter half: typesetters leave at least two letters on each
-   side of a break (TeX and LibreOffice hyphenation minimums), so ``va-t-`` /
-   ``il`` is the euphonic ``-t-``, not a cut.
+2. A Capitalised rest (a capital, then a lower-case letter) keeps the hyphen:
+   hyphenation never capitalises the second half of a word (``Saint-Étienne``,
+   ``Jean-Pierre``). Text in capitals (``GOUVER-`` / ``NEMENT``) says nothing
+   by its case, so when both halves are in capitals, the rules below decide on
+   the lower-case forms. A one-letter half keeps the hyphen too: typesetters
+   leave at least two letters on each side of a break (TeX and LibreOffice
+   hyphenation minimums), so ``va-t-`` / ``il`` is the euphonic ``-t-``, not a
+   cut. The rest is read through an apostrophe (``aujour-`` / ``d'hui``,
+   ``quel-`` / ``qu'un``): an elided word is not a one-letter half, and the
+   forms looked up below are ``aujourd'hui`` and ``quelqu'un``.
 3. The document's own vocabulary: the joined form written elsewhere in the
    document (``comprend``) counts as a word and wins; the hyphenated form
    written elsewhere unbroken (``sud-ouest``) keeps its hyphen. A document's
@@ -22,10 +27,19 @@ a break is can be decided from evidence, in this order:
    included), loaded on the first break that needs it, never otherwise. A form
    is known when the list has it, or, for a hyphenated form, when the list has
    each of its parts (as Hunspell accepts ``X-Y`` when it knows ``X`` and
-   ``Y``). The joined form wins when it alone is known (``comprend``: ``com``
-   is no word), or when both are known and the list has the joined form as an
-   entry more often than the hyphenated one (``autoroute``).
-5. Neither form known (a rare term such as ``électro-`` / ``dynamique``): the
+   ``Y``), or, for an elided form ``X'Y``, when it has ``X'`` and ``Y``
+   (``lorsqu'il``). The joined form wins when it alone is known (``comprend``:
+   ``com`` is no word), or when both are known and the list has the joined form
+   as an entry more often than the hyphenated one (``autoroute``).
+5. The joined form unknown and the first half a prefix that the list writes
+   with its hyphen: the hyphen stays (``ex-`` / ``président``, ``vice-`` /
+   ``recteur``). The list shows such a prefix either as an entry of its own
+   (``ex-``, ``demi-``, ``non-``, ``quasi-``) or as the first element of at
+   least three of its compounds (``vice-président``, ``sous-marin``); a
+   syllable such as ``com`` or ``gouver`` is the first element of none. A
+   prefixed word that French writes joined (``interaction``) is in the list,
+   so this rule never sees it.
+6. Neither form known (a rare term such as ``électro-`` / ``dynamique``): the
    hyphen goes. A compound of known words would have been known by its
    parts, so what is left is a syllable break.
 
@@ -46,12 +60,18 @@ from collections.abc import Mapping
 _LETTERS = r"[^\W\d_]+"
 _COMPOUND = rf"{_LETTERS}(?:[-\u2010]{_LETTERS})*"
 _HEAD = re.compile(rf"({_COMPOUND})([-\u2010\u00ad])$")
-_TAIL = re.compile(rf"^({_COMPOUND})")
-_WORD = re.compile(_COMPOUND)
+# The rest of a cut word is read through an apostrophe (``d'hui``), so that
+# the joined form is the whole word (``aujourd'hui``).
+_APOSTROPHES = "'\u2019"
+_TAIL = re.compile(rf"^({_COMPOUND}(?:[{_APOSTROPHES}]{_LETTERS})?)")
+_WORD = re.compile(rf"{_COMPOUND}(?:[{_APOSTROPHES}]{_LETTERS})*")
 _HYPHENS = ("-", "\u2010", "\u00ad")
 _SOFT_HYPHEN = "\u00ad"
 # Fewest letters hyphenation leaves on either side of a break.
 _MIN_FRAGMENT = 2
+# Fewest compounds of the word list starting with ``X-`` that make ``X`` a
+# prefix written with its hyphen (rule 5 of the module docstring).
+_MIN_PREFIX_COMPOUNDS = 3
 # Only this much of a line's end is searched for the cut word, which keeps the
 # search linear on a megabyte-long line; no French word is longer.
 _WORD_WINDOW = 80
@@ -105,17 +125,24 @@ def mend(blocks: list[list[str]]) -> list[list[tuple[str, bool]]]:
 
 
 def _keeps(head: str, hyphen: str, tail: str, vocabulary: Mapping[str, int]) -> bool:
-    """Whether ``head`` + ``hyphen`` / ``tail`` keeps its hyphen (rules 1 to 5)."""
+    """Whether ``head`` + ``hyphen`` / ``tail`` keeps its hyphen (rules 1 to 6)."""
     if hyphen == _SOFT_HYPHEN:
         return False
     last, first = head.rsplit("-", 1)[-1], tail.split("-", 1)[0]
-    if tail[0].isupper() or min(len(last), len(first)) < _MIN_FRAGMENT:
+    in_capitals = head.isupper() and tail.isupper()
+    if tail[0].isupper() and not in_capitals:
+        return True
+    if min(_letters(last), _letters(first)) < _MIN_FRAGMENT:
         return True
     return _keeps_hyphen(_key(head), _key(tail), vocabulary)
 
 
+def _letters(fragment: str) -> int:
+    return sum(c.isalpha() for c in fragment)
+
+
 def _keeps_hyphen(head: str, tail: str, vocabulary: Mapping[str, int]) -> bool:
-    """Rules 3 to 5 of the module docstring, on lower-case forms."""
+    """Rules 3 to 6 of the module docstring, on lower-case forms."""
     joined, hyphenated = head + tail, f"{head}-{tail}"
     seen_joined, seen_hyphenated = vocabulary.get(joined, 0), vocabulary.get(hyphenated, 0)
     if seen_joined or seen_hyphenated:
@@ -124,15 +151,42 @@ def _keeps_hyphen(head: str, tail: str, vocabulary: Mapping[str, int]) -> bool:
     joined_known, hyphenated_known = _known(joined, words), _known(hyphenated, words)
     if joined_known and hyphenated_known:
         return words.get(hyphenated, 0) >= words.get(joined, 0)
-    return hyphenated_known
+    if joined_known:
+        return False
+    return hyphenated_known or _is_hyphen_prefix(head.rsplit("-", 1)[-1], words)
 
 
 def _known(form: str, words: Mapping[str, int]) -> bool:
-    return form in words or ("-" in form and all(part in words for part in form.split("-")))
+    """Whether the list has ``form``, or, for ``X-Y`` and ``X'Y``, its parts (rule 4).
+
+    An elided word is no part of a hyphenated form (``lors-qu'il``), unless
+    the list has the compound whole (``chef-d'oeuvre``).
+    """
+    if form in words:
+        return True
+    if "-" in form:
+        return all(part in words for part in form.split("-"))
+    elided, apostrophe, rest = form.partition("'")
+    return bool(apostrophe) and elided + apostrophe in words and rest in words
+
+
+def _is_hyphen_prefix(prefix: str, words: Mapping[str, int]) -> bool:
+    """Whether the word list writes ``prefix`` with its hyphen (rule 5)."""
+    return f"{prefix}-" in words or _hyphen_first_elements()[prefix] >= _MIN_PREFIX_COMPOUNDS
+
+
+@functools.cache
+def _hyphen_first_elements() -> Counter[str]:
+    """How many compounds of the word list start with each first element."""
+    return Counter(w.split("-", 1)[0] for w in french_words() if "-" in w.strip("-"))
 
 
 def _key(word: str) -> str:
-    return word.lower().replace("\u2010", "-")
+    return word.lower().replace("\u2010", "-").replace("\u2019", "'")
+
+
+def _elided(word: str) -> bool:
+    return any(a in word for a in _APOSTROPHES)
 
 
 def _document_vocabulary(blocks: list[list[str]], cuts: list[list[bool]]) -> Counter[str]:
@@ -146,6 +200,9 @@ def _document_vocabulary(blocks: list[list[str]], cuts: list[list[bool]]) -> Cou
             if i < len(cut) and cut[i]:
                 words = words[:-1]
             counts.update(_key(w) for w in words)
+            # An elided word also counts without its elision: ``l'arc-boutant``
+            # spells ``arc-boutant``.
+            counts.update(_key(re.split(f"[{_APOSTROPHES}]", w)[-1]) for w in words if _elided(w))
     return counts
 
 
