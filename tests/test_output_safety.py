@@ -197,7 +197,11 @@ def test_the_same_file_reached_twice_is_translated_once(tmp_path, loads, monkeyp
 
 
 @pytest.mark.parametrize(
-    "name", ["", " ", ".", "..", "../up", "sub/all", "/tmp/abs", "a\\b", "x", "X", "sub"]
+    "name",
+    [
+        *["", " ", ".", "..", "../up", "sub/all", "/tmp/abs", "a\\b", "x", "X", "sub"],
+        *["new\nline", "tab\there", "M" * 250],
+    ],
 )
 def test_bad_combined_names_are_refused_before_any_work(tmp_path, loads, name):
     corpus = tmp_path / "in"
@@ -485,3 +489,60 @@ def test_write_combined_from_outputs_raises_output_error(tmp_path):
 
     with pytest.raises(OutputError, match="cannot read: No such file"):
         write_combined_from_outputs(tmp_path, [PurePath("gone.txt")], "all")
+
+
+def test_output_folder_names_that_cannot_exist_are_one_line(tmp_path, loads):
+    src = write(tmp_path / "a.txt", "Un.\n")
+    loop = tmp_path / "loopB"
+    loop.symlink_to(tmp_path / "loopC")
+    (tmp_path / "loopC").symlink_to(loop)
+    for out in (tmp_path / ("N" * 300), tmp_path / "x" / ("N" * 300) / "y", loop):
+        result = cli(tmp_path, "-o", out, "--glob", "a.txt")
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1 and "cannot be the output folder" in result.stderr
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "x").exists()  # nothing created on the way
+    assert loads == []
+    empty = cli(src, "-o", "")
+    assert empty.exit_code == 2 and "output_dir must name a folder" in empty.stderr
+
+
+def test_outputs_of_a_run_killed_before_its_final_manifest_are_never_inputs(
+    tmp_path, loads, monkeypatch
+):
+    """First run of a file, killed after the renames: only the pending manifest exists."""
+    from translate_cli import outputs
+
+    folder = tmp_path / "in"
+    write(folder / "a.txt", "Un.\n")
+    real = outputs._write_manifest
+    calls: list[Path] = []
+
+    def dies_on_final_manifest(meta_file, meta):
+        calls.append(meta_file)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(meta_file, meta)
+
+    monkeypatch.setattr(outputs, "_write_manifest", dies_on_final_manifest)
+    assert cli(folder, "-o", folder, "-f", "txt,tsv").exit_code == 130
+    assert (folder / "a.en.txt").is_file()
+    monkeypatch.setattr(outputs, "_write_manifest", real)
+    result = cli(folder, "-o", folder, "-f", "txt,tsv")
+    assert "files: 1 translated" in result.stderr, result.stderr
+    assert not list(folder.glob("a.en.en*")) and not list(folder.glob("a.txt.*"))
+
+
+def test_non_utf8_names_that_collide_get_distinct_hashed_names(tmp_path, loads):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    root = os.fsencode(folder)
+    for raw in (b"caf\xe9.txt", b"CAF\xe9.txt", b"caf%E9.txt"):
+        with open(root + b"/" + raw, "w") as fh:
+            fh.write("Un caf\u00e9.\n")
+    out = tmp_path / "out"
+    result = cli(folder, "-o", out, "-f", "tsv")
+    assert result.exit_code == 0, result.output
+    assert "files: 3 translated" in result.stderr
+    assert len(list(out.rglob("*.tsv"))) == 3
+    assert "files: 0 translated, 3 skipped" in cli(folder, "-o", out, "-f", "tsv").stderr

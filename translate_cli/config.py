@@ -80,6 +80,8 @@ class Settings:
             raise ConfigError(f"batch_tokens must be at least 1, got {self.batch_tokens}")
         if self.threads < 0:
             raise ConfigError(f"threads must be 0 or more, got {self.threads}")
+        if not self.output_dir.strip():
+            raise ConfigError("output_dir must name a folder; it is empty")
         if not self.formats:
             raise ConfigError("formats must name at least one output format")
         if not isinstance(self.normalize, bool):

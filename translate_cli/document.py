@@ -405,9 +405,10 @@ def _damage_warnings(text: str, damage: list[re.Match[str]]) -> tuple[str, ...]:
         warnings.append(f"line {line}: invalid UTF-8 {what} replaced with U+FFFD")
     if len(damage) > _MAX_DAMAGE_WARNINGS:
         rest = sum(len(m.group()) for m in damage[_MAX_DAMAGE_WARNINGS:])
+        places = len(damage) - _MAX_DAMAGE_WARNINGS
         warnings.append(
-            f"{rest} more invalid UTF-8 bytes replaced with U+FFFD "
-            f"in {len(damage) - _MAX_DAMAGE_WARNINGS} places"
+            f"{rest} more invalid UTF-8 {'byte' if rest == 1 else 'bytes'} replaced with "
+            f"U+FFFD in {places} {'place' if places == 1 else 'places'}"
         )
     return tuple(warnings)
 

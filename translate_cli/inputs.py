@@ -71,10 +71,16 @@ def own_outputs(folder: Path) -> set[str]:
             meta = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(meta, dict) or not isinstance(meta.get("outputs"), list):
+        # A manifest is written twice: before the renames, with the pending
+        # outputs' hashes, then with the outputs; a kill in between leaves
+        # the first, which must still mark the outputs as ours.
+        keys = ("outputs", "backups", "output_sha256", "pending_sha256")
+        if not isinstance(meta, dict):
+            continue
+        if not any(isinstance(meta.get(k), list | dict) for k in keys):
             continue
         names.add(manifest.name)
-        for key in ("outputs", "backups", "output_sha256"):
+        for key in keys:
             names.update(str(n) for n in meta.get(key) or ())
     return names
 
@@ -87,17 +93,25 @@ def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path
     outputs (:func:`own_outputs`). Symbolic links to folders are not
     followed, so a link loop cannot trap the walk.
     """
-    skip_resolved = skip.resolve() if skip is not None else None
+    skip_resolved = _resolved(skip) if skip is not None else None
     for root, dirs, files in os.walk(folder):
         root_path = Path(root)
         dirs[:] = sorted(
-            d for d in dirs if not _hidden(d) and (root_path / d).resolve() != skip_resolved
+            d for d in dirs if not _hidden(d) and _resolved(root_path / d) != skip_resolved
         )
         ours = own_outputs(root_path)
         for name in sorted(files):
             path = root_path / name
             if not _hidden(name) and name not in ours and any(path.match(g) for g in globs):
                 yield path
+
+
+def _resolved(path: Path) -> str:
+    """The real path, or the absolute one when it cannot be resolved (a link loop)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)
 
 
 def _size(path: Path) -> int:
@@ -200,8 +214,9 @@ def _stem_at(job: Job, level: int) -> str:
     elif level == 1:
         stem = name
     else:
-        real = str(job.path.resolve()) if job.path is not None else name
-        stem = f"{name}~{hashlib.sha256(real.encode()).hexdigest()[:8]}"
+        # fsencode: a name that is not UTF-8 holds surrogate escapes.
+        real = os.fsencode(_resolved(job.path)) if job.path is not None else name.encode()
+        stem = f"{name}~{hashlib.sha256(real).hexdigest()[:8]}"
     return fit_name(stem, STEM_MAX)
 
 
@@ -227,8 +242,8 @@ def _name_outputs(jobs: list[Job], output_dir: Path | None) -> list[Job]:
     Raises:
         UsageError: No level gives a job names that collide with nothing.
     """
-    inputs = {job.path.resolve() for job in jobs if job.path is not None}
-    root = output_dir.resolve() if output_dir is not None else None
+    inputs = {Path(_resolved(job.path)) for job in jobs if job.path is not None}
+    root = Path(_resolved(output_dir)) if output_dir is not None else None
     levels = [0] * len(jobs)
     while True:
         owners: dict[str, set[int]] = {}

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime
@@ -269,13 +270,21 @@ def check_output_dir(output_dir: Path) -> None:
         OutputDirError: A file is where the folder (or a folder above it)
             should be, or the folder cannot be created or written to.
     """
-    for folder in (output_dir, *output_dir.parents):
-        if folder.exists() or folder.is_symlink():
-            if not folder.is_dir():
-                where = "a file is in its place" if folder == output_dir else f"{folder} is a file"
-                raise OutputDirError(f"{output_dir}: cannot be the output folder: {where}")
-            break
+    too_long = [p for p in output_dir.parts if len(os.fsencode(p)) > NAME_MAX]
+    if too_long:
+        raise OutputDirError(
+            f"{output_dir}: cannot be the output folder: a name is longer than "
+            f"{NAME_MAX} bytes ({too_long[0][:40]}…)"
+        )
     try:
+        for folder in (output_dir, *output_dir.parents):
+            if folder.exists() or folder.is_symlink():
+                if not folder.is_dir():
+                    where = (
+                        "a file is in its place" if folder == output_dir else f"{folder} is a file"
+                    )
+                    raise OutputDirError(f"{output_dir}: cannot be the output folder: {where}")
+                break
         output_dir.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=output_dir, prefix=".translate-probe-", suffix=".part")
         os.close(fd)
@@ -308,10 +317,20 @@ def check_combined_name(name: str, output_dir: Path, taken: Iterable[Path] = ())
             or its files would overwrite an input, a per-input output of
             this run, or the outputs of an input of an earlier run.
     """
-    if not name.strip() or name in (".", "..") or any(c in name for c in _SEPARATORS):
+    if (
+        not name.strip()
+        or name in (".", "..")
+        or any(c in name for c in _SEPARATORS)
+        or any(unicodedata.category(c) == "Cc" for c in name)
+    ):
         raise UsageError(
-            f"--combined {name!r}: expected a plain file name (no folder, not empty, not '..'); "
-            "the files go in the output folder"
+            f"--combined {name!r}: expected a plain file name (no folder, no control "
+            "character, not empty, not '..'); the files go in the output folder"
+        )
+    longest = max(len(os.fsencode(p.name)) for p in combined_files(output_dir, name))
+    if longest > NAME_MAX:
+        raise UsageError(
+            f"--combined {name[:40]!r}…: too long; its files' names would exceed {NAME_MAX} bytes"
         )
     claimed = {os.path.abspath(p).casefold() for p in taken}
     manifest = output_dir / (name + META_SUFFIX)
