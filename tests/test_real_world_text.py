@@ -594,6 +594,19 @@ FINDINGS = [
         ),
         id="own_number_cut_url_signature",
     ),
+    # A headline ending with a name, followed by a line opening with a full name.
+    pytest.param(
+        "Inondations dans le Gard\n"
+        "Marie Dupont, maire de la commune, a demandé l'aide de l'État pour les sinistrés.\n"
+        "\n"
+        "Les dégâts sont estimés à 3 millions d'euros selon la préfecture du département.",
+        (
+            "Inondations dans le Gard",
+            "Marie Dupont, maire de la commune, a demandé l'aide de l'État pour les sinistrés.",
+            "Les dégâts sont estimés à 3 millions d'euros selon la préfecture du département.",
+        ),
+        id="own_headline_then_full_name",
+    ),
     # F3: a heading after a paragraph stays its own.
     pytest.param(
         "Inondations dans la vallée du Rhône\n"

@@ -559,8 +559,8 @@ def _starts_sentence(prev: _Line, line: _Line) -> bool:
     Used for headlines. A structural line or a grammar word or pronoun
     (``Le``, ``Par``, ``Il``) starts a sentence. A lowercase word, a number
     (``12 000``), a word followed by a comma (``Nord,``) or a capitalised
-    word after a line ending with one (``Victor`` / ``Hugo``: a name cut in
-    two) continue one.
+    word followed by a lowercase one after a line ending with a capitalised
+    word (``Victor`` / ``Hugo ouvrira``: a name cut in two) continue one.
     """
     if _structural(line):
         return True
@@ -575,8 +575,10 @@ def _starts_sentence(prev: _Line, line: _Line) -> bool:
         return False
     if token.lower() in _SENTENCE_STARTERS:
         return True
+    # ``Victor`` / ``Hugo ouvrira``: a name cut in two. A line that starts
+    # with a full name (``Marie Dupont``) cannot be the end of one.
     last = prev.text.rsplit(maxsplit=1)[-1]
-    return not last[:1].isupper()
+    return not last[:1].isupper() or not _capital_start(line)
 
 
 def _starts_lower(line: str) -> bool:
