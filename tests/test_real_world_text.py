@@ -445,3 +445,335 @@ def test_case_files_give_the_paragraphs_the_cases_readme_states(tmp_path, copy_m
     for word in ("comprend", "inhérentes", "réciproque", "conducteur"):
         assert word in " ".join(hyphenation)
     assert len(english["11-blankish-lines.txt"]) == 5
+
+
+# Findings of the paragraph review (try 12), each with one more input of its kind.
+FINDINGS = [
+    # F1: heading and byline do not vote; wrapped at 77 columns.
+    pytest.param(
+        "Fermeture du pont de l'Europe\n"
+        "Par Luc Martin\n"
+        "La circulation sur le pont de l'Europe sera interrompue pendant six semaines\n"
+        "à partir de lundi, a annoncé la préfète Claire Lambert. Les travaux coûteront\n"
+        "4 millions d'euros, financés par Strasbourg et Kehl.",
+        (
+            "Fermeture du pont de l'Europe",
+            "Par Luc Martin",
+            (
+                "La circulation sur le pont de l'Europe sera interrompue pendant six semaines à "
+                "partir de lundi, a annoncé la préfète Claire Lambert. Les travaux coûteront 4 "
+                "millions d'euros, financés par Strasbourg et Kehl."
+            ),
+        ),
+        id="short_article77",
+    ),
+    pytest.param(
+        "Grève dans les transports lillois\n"
+        "Par Anne Roux\n"
+        "Les conducteurs de bus de Lille ont cessé le travail ce matin pour protester\n"
+        "contre la réforme des horaires, a indiqué le syndicat. La grève devrait durer\n"
+        "3 jours selon la direction, qui appelle au dialogue.",
+        (
+            "Grève dans les transports lillois",
+            "Par Anne Roux",
+            (
+                "Les conducteurs de bus de Lille ont cessé le travail ce matin pour protester "
+                "contre la réforme des horaires, a indiqué le syndicat. La grève devrait durer 3 "
+                "jours selon la direction, qui appelle au dialogue."
+            ),
+        ),
+        id="own_heading_byline_wrap",
+    ),
+    # F2: a first line cut before a name, a number, or a word and a comma is no
+    # headline; the width ignores one URL line; a signature stays apart.
+    pytest.param(
+        "Le maire de Nantes a inauguré lundi la nouvelle médiathèque du quartier\n"
+        "Nord, en présence de 300 habitants. La construction a duré deux ans et a coûté\n"
+        "12 millions d'euros, financés par la ville et la région Pays de la Loire.",
+        (
+            (
+                "Le maire de Nantes a inauguré lundi la nouvelle médiathèque du quartier Nord, en "
+                "présence de 300 habitants. La construction a duré deux ans et a coûté 12 "
+                "millions d'euros, financés par la ville et la région Pays de la Loire."
+            ),
+        ),
+        id="pdflike",
+    ),
+    pytest.param(
+        "Bonjour à tous,\n"
+        "\n"
+        "Le musée accueille chaque année\n"
+        "12 000 visiteurs venus de toute l'Europe, et nous espérons faire mieux cette année.\n"
+        "\n"
+        "Notre nouvelle exposition sur Victor\n"
+        "Hugo ouvrira ses portes le 3 mai, avec le soutien de la ville de Besançon.\n"
+        "\n"
+        "La directrice, qui arrive de\n"
+        "Lyon, présentera le programme.\n"
+        "\n"
+        "Cordialement,\n"
+        "Hélène",
+        (
+            "Bonjour à tous,",
+            (
+                "Le musée accueille chaque année 12 000 visiteurs venus de toute l'Europe, et "
+                "nous espérons faire mieux cette année."
+            ),
+            (
+                "Notre nouvelle exposition sur Victor Hugo ouvrira ses portes le 3 mai, avec le "
+                "soutien de la ville de Besançon."
+            ),
+            "La directrice, qui arrive de Lyon, présentera le programme.",
+            "Cordialement,",
+            "Hélène",
+        ),
+        id="handwrap_signature",
+    ),
+    pytest.param(
+        "Le conseil municipal a voté jeudi soir une subvention de 40\n"
+        "000 euros pour la rénovation du gymnase Jean Moulin, fermé\n"
+        "depuis janvier.\n"
+        "\n"
+        "La commune participera aussi au financement des vestiaires\n"
+        "et de la nouvelle salle de sport.\n"
+        "\n"
+        "Voir le site https://www.ville-exemple.fr/actualites/2025/03/renovation-du-gymnase-jean-moulin",
+        (
+            (
+                "Le conseil municipal a voté jeudi soir une subvention de 40 000 euros pour la "
+                "rénovation du gymnase Jean Moulin, fermé depuis janvier."
+            ),
+            (
+                "La commune participera aussi au financement des vestiaires et de la nouvelle "
+                "salle de sport."
+            ),
+            (
+                "Voir le site "
+                "https://www.ville-exemple.fr/actualites/2025/03/renovation-du-gymnase-jean-moulin"
+            ),
+        ),
+        id="blank_url",
+    ),
+    pytest.param(
+        "Nous avons reçu hier la visite de Marie\n"
+        "Laurent, la nouvelle directrice de l'école, avec les élus de la commune voisine.\n"
+        "\n"
+        "Le festival présentera cette année\n"
+        "150 concerts gratuits dans les parcs de la ville, du 1er au 15 juillet.\n"
+        "\n"
+        "Merci à tous pour votre accueil.",
+        (
+            (
+                "Nous avons reçu hier la visite de Marie Laurent, la nouvelle directrice de "
+                "l'école, avec les élus de la commune voisine."
+            ),
+            (
+                "Le festival présentera cette année 150 concerts gratuits dans les parcs de la "
+                "ville, du 1er au 15 juillet."
+            ),
+            "Merci à tous pour votre accueil.",
+        ),
+        id="own_name_and_number_cut",
+    ),
+    pytest.param(
+        "Le département a accordé une aide de 25\n"
+        "000 euros au club de football de la ville.\n"
+        "\n"
+        "Les détails sont en ligne.\n"
+        "\n"
+        "Voir https://www.departement-exemple.fr/aides/2025/club-de-football-de-la-ville\n"
+        "\n"
+        "Bien à vous,\n"
+        "Marc Petit",
+        (
+            ("Le département a accordé une aide de 25 000 euros au club de football de la ville."),
+            "Les détails sont en ligne.",
+            "Voir https://www.departement-exemple.fr/aides/2025/club-de-football-de-la-ville",
+            "Bien à vous,",
+            "Marc Petit",
+        ),
+        id="own_number_cut_url_signature",
+    ),
+    # A headline ending with a name, followed by a line opening with a full name.
+    pytest.param(
+        "Inondations dans le Gard\n"
+        "Marie Dupont, maire de la commune, a demandé l'aide de l'État pour les sinistrés.\n"
+        "\n"
+        "Les dégâts sont estimés à 3 millions d'euros selon la préfecture du département.",
+        (
+            "Inondations dans le Gard",
+            "Marie Dupont, maire de la commune, a demandé l'aide de l'État pour les sinistrés.",
+            "Les dégâts sont estimés à 3 millions d'euros selon la préfecture du département.",
+        ),
+        id="own_headline_then_full_name",
+    ),
+    # F3: a heading after a paragraph stays its own.
+    pytest.param(
+        "Inondations dans la vallée du Rhône\n"
+        "Par Sophie Marchand\n"
+        "Lieu : Valence\n"
+        "Date : 4 avril 2025\n"
+        "Les pluies torrentielles qui se sont abattues sur la Drôme dans la nuit de\n"
+        "dimanche à lundi ont provoqué la crue de plusieurs rivières. Selon la\n"
+        "préfecture, 1 200 foyers ont été évacués et trois routes départementales\n"
+        "restent coupées. « La situation est sous contrôle », a assuré le préfet\n"
+        "Laurent Giraud lors d'une conférence de presse à Valence.\n"
+        "Mesures prises\n"
+        "- ouverture de deux gymnases ;\n"
+        "- distribution d'eau potable ;\n"
+        "- fermeture des écoles jusqu'à mercredi.\n"
+        "Les habitants peuvent joindre la cellule de crise au numéro vert, qui sera\n"
+        "ouverte jour et nuit jusqu'à la fin de l'épisode.\n"
+        "Contact : mairie de Valence",
+        (
+            "Inondations dans la vallée du Rhône",
+            "Par Sophie Marchand",
+            "Lieu : Valence",
+            "Date : 4 avril 2025",
+            (
+                "Les pluies torrentielles qui se sont abattues sur la Drôme dans la nuit de "
+                "dimanche à lundi ont provoqué la crue de plusieurs rivières. Selon la "
+                "préfecture, 1 200 foyers ont été évacués et trois routes départementales restent "
+                "coupées. « La situation est sous contrôle », a assuré le préfet Laurent Giraud "
+                "lors d'une conférence de presse à Valence."
+            ),
+            "Mesures prises",
+            "- ouverture de deux gymnases ;",
+            "- distribution d'eau potable ;",
+            "- fermeture des écoles jusqu'à mercredi.",
+            (
+                "Les habitants peuvent joindre la cellule de crise au numéro vert, qui sera "
+                "ouverte jour et nuit jusqu'à la fin de l'épisode."
+            ),
+            "Contact : mairie de Valence",
+        ),
+        id="mixed",
+    ),
+    pytest.param(
+        "Le maire a présenté le projet de tramway devant le conseil, qui\n"
+        "l'a approuvé à une large majorité après deux heures de débat et\n"
+        "un long échange avec l'opposition.\n"
+        "Calendrier\n"
+        "Les travaux commenceront en mars et dureront deux ans, selon\n"
+        "la métropole, qui finance le projet.",
+        (
+            (
+                "Le maire a présenté le projet de tramway devant le conseil, qui l'a approuvé à "
+                "une large majorité après deux heures de débat et un long échange avec "
+                "l'opposition."
+            ),
+            "Calendrier",
+            (
+                "Les travaux commenceront en mars et dureront deux ans, selon la métropole, qui "
+                "finance le projet."
+            ),
+        ),
+        id="own_heading_after_paragraph",
+    ),
+    # F4: one item per line: long headlines, posts ending with an emoji.
+    pytest.param(
+        "Le gouvernement annonce un plan de relance de cent milliards d'euros pour l'industrie\n"
+        "Les syndicats appellent à la grève le 5 décembre dans les transports publics\n"
+        "Fortes pluies attendues sur la Bretagne et la Normandie pendant tout le week-end\n"
+        "Le prix du carburant atteint un nouveau record dans les stations du Sud-Ouest",
+        (
+            (
+                "Le gouvernement annonce un plan de relance de cent milliards d'euros pour "
+                "l'industrie"
+            ),
+            "Les syndicats appellent à la grève le 5 décembre dans les transports publics",
+            "Fortes pluies attendues sur la Bretagne et la Normandie pendant tout le week-end",
+            "Le prix du carburant atteint un nouveau record dans les stations du Sud-Ouest",
+        ),
+        id="headlines",
+    ),
+    pytest.param(
+        "Super soirée hier soir au concert de Lyon avec toute la bande, on remet ça bientôt 🎉\n"
+        "Merci à tous les bénévoles qui ont rendu ce festival possible malgré la pluie 🙏\n"
+        "Rendez-vous l'année prochaine pour la dixième édition du festival des Nuits 🎸\n"
+        "Les photos de la soirée sont enfin en ligne sur notre page, allez voir 📸",
+        (
+            (
+                "Super soirée hier soir au concert de Lyon avec toute la bande, on remet ça "
+                "bientôt 🎉"
+            ),
+            "Merci à tous les bénévoles qui ont rendu ce festival possible malgré la pluie 🙏",
+            "Rendez-vous l'année prochaine pour la dixième édition du festival des Nuits 🎸",
+            "Les photos de la soirée sont enfin en ligne sur notre page, allez voir 📸",
+        ),
+        id="posts",
+    ),
+    pytest.param(
+        "Trop contente de vous retrouver ce soir pour le concert au Zénith de Nantes 😍\n"
+        "Un grand merci à l'équipe de la salle pour l'accueil et la bonne humeur 🙌\n"
+        "Prochaine date annoncée très bientôt sur nos réseaux, restez connectés 🔔",
+        (
+            "Trop contente de vous retrouver ce soir pour le concert au Zénith de Nantes 😍",
+            "Un grand merci à l'équipe de la salle pour l'accueil et la bonne humeur 🙌",
+            "Prochaine date annoncée très bientôt sur nos réseaux, restez connectés 🔔",
+        ),
+        id="posts2",
+    ),
+    pytest.param(
+        "Le tribunal administratif annule l'arrêté du maire sur la circulation en ville\n"
+        "La sécheresse menace les récoltes de blé dans tout le Centre et le Bassin parisien\n"
+        "Nouvelle hausse du nombre de demandeurs d'emploi au troisième trimestre en France",
+        (
+            "Le tribunal administratif annule l'arrêté du maire sur la circulation en ville",
+            ("La sécheresse menace les récoltes de blé dans tout le Centre et le Bassin parisien"),
+            ("Nouvelle hausse du nombre de demandeurs d'emploi au troisième trimestre en France"),
+        ),
+        id="own_headlines",
+    ),
+    pytest.param(
+        "Quelle belle journée à la plage avec les enfants, on y retourne dimanche ☀️\n"
+        "Bravo à toute l'équipe pour cette victoire incroyable face à Marseille ⚽\n"
+        "On vous attend nombreux samedi pour la fête de quartier, venez déguisés 🎈",
+        (
+            "Quelle belle journée à la plage avec les enfants, on y retourne dimanche ☀️",
+            "Bravo à toute l'équipe pour cette victoire incroyable face à Marseille ⚽",
+            "On vous attend nombreux samedi pour la fête de quartier, venez déguisés 🎈",
+        ),
+        id="own_posts",
+    ),
+    # F5: an indented line under a list item continues it.
+    pytest.param(
+        "Le conseil a retenu trois projets pour l'année prochaine :\n"
+        "- l'agrandissement de la bibliothèque municipale, confié à l'architecte\n"
+        "  Sophie Renard, qui a déjà travaillé pour la commune ;\n"
+        "- la création d'une piste cyclable le long du canal de Nantes à\n"
+        "  Brest, sur 12 kilomètres.",
+        (
+            "Le conseil a retenu trois projets pour l'année prochaine :",
+            (
+                "- l'agrandissement de la bibliothèque municipale, confié à l'architecte Sophie "
+                "Renard, qui a déjà travaillé pour la commune ;"
+            ),
+            (
+                "- la création d'une piste cyclable le long du canal de Nantes à Brest, sur 12 "
+                "kilomètres."
+            ),
+        ),
+        id="listwrap2",
+    ),
+    pytest.param(
+        "Au programme de la journée :\n"
+        "- la visite du chantier de la médiathèque, en présence du maire\n"
+        "  Jean Dupuis, qui inaugurera la première pierre ;\n"
+        "- un débat public à la salle des fêtes.",
+        (
+            "Au programme de la journée :",
+            (
+                "- la visite du chantier de la médiathèque, en présence du maire Jean Dupuis, qui "
+                "inaugurera la première pierre ;"
+            ),
+            "- un débat public à la salle des fêtes.",
+        ),
+        id="own_listwrap",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FINDINGS)
+def test_findings_headlines_items_and_list_continuations(text, expected):
+    assert paragraphs_of(text)[0] == expected

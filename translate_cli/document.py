@@ -17,15 +17,32 @@ the document's own evidence:
   :data:`_MAX_WRAP_WIDTH` and either it has blank lines (they mark the
   paragraphs, so breaks inside a block are wraps) or over half of its line
   breaks look like wraps: the line ends without final punctuation, and the
-  next line starts lowercase, or the line fills most of the width, or a word
-  was cut there. Headlines, labels and list items do not vote.
+  next line starts lowercase, or a word was cut there, or the line ends with
+  a comma or a grammar word, or the line fills most of the width and the next
+  line does not start like a new item (a capitalised word followed by neither
+  a comma nor another capitalised word: ``Fortes pluies``, not ``Nord,`` or
+  ``Marc Henry``). The last condition keeps a file of long headlines, which
+  fill the width and all end without punctuation, from reading as one
+  wrapped paragraph: merging distinct items is worse than splitting one
+  wrapped sentence. Headlines and bylines (short lines that open a block or
+  follow a sentence end or another headline, and are followed by a new
+  sentence), labels and list items do not vote, since both kinds of file
+  have them and their breaks are never wraps.
+* **Wrap width** is the longest line, unless it is far longer than the next
+  one (over :data:`_WIDTH_OUTLIER` times: one URL, one table row), which no
+  wrapping tool wrote; then the next one. Otherwise a single long URL line
+  would make every wrapped line look short, hence a headline.
+* **A line ending with an emoji or pictographic symbol** ends a paragraph,
+  like final punctuation: social posts and chat lines end so, and no
+  sentence is cut after one.
 * **One paragraph per line.** Each line is a paragraph; a line is joined to
   the next only when it clearly stops mid-sentence: no final punctuation,
   and the next line starts lowercase or the line ends with a comma or a
   grammar word (``de``, ``que``: a closed class that never ends a paragraph).
 * **Wrapped text.** A line is joined to the previous one unless the previous
   one ends the paragraph: it is a headline (it starts a paragraph, is short,
-  and ends with no punctuation and no grammar word such as ``de``), or it
+  ends with no punctuation and no grammar word such as ``de``, and the next
+  line starts a new sentence; see below), or it
   ends a sentence and the next line is indented or, in a file without blank
   lines wrapped by a tool, the next line's first word would have fitted on
   it (a wrapping tool breaks only when the next word does not fit; whether
@@ -33,6 +50,26 @@ the document's own evidence:
   lines broken by hand leave room anywhere). A line that ends without
   final punctuation is continued whatever the next line starts with: a
   proper noun, a number or ``«``.
+* **Headlines are told from cut sentences** by the line after them. After a
+  headline comes a new sentence: a structural line, a grammar word or
+  pronoun (``Le``, ``Par``, ``Il``), or a capitalised word. A first line that
+  stops mid-sentence is followed by a number (``12 000 visiteurs``,
+  ``000 euros``), a word and a comma (``Nord,``), lowercase, or a
+  capitalised word after a line ending with one (``Victor`` / ``Hugo``: a
+  name cut in two); such a line is no headline however short, since hand
+  breaks and PDF copies leave short first lines.
+* **Headings after a paragraph.** A short line without final punctuation
+  that follows a sentence end and is followed by a new sentence or a list
+  item is a heading (``Mesures prises``): headings are never joined to
+  their neighbours.
+* **Signatures.** The last line of a block, a few capitalised words without
+  final punctuation after a short line ending with a comma (``Cordialement,``
+  / ``Hélène``), is a paragraph of its own: a closing formula and a name, as
+  letters and e-mails end, not a sentence cut at its comma.
+* **List continuations.** A line indented deeper than the list item that
+  opened the paragraph continues the item, whatever it starts with (a
+  hanging indent: ``  Sophie Renard, qui …``); only a new item or a line at
+  the item's indent or less ends it.
 * **Lines that are never running text**, in both kinds and inside a block,
   stay paragraphs of their own: lines without a letter (``* * *``, ``—``,
   ``12/03/2024``), list items (``- …``, ``1. …``), and short form labels
@@ -91,6 +128,31 @@ _GRAMMAR_WORDS = frozenset({
 })
 # fmt: on
 _GRAMMAR_WORD_WINDOW = 8
+# Words that start a sentence and never continue one cut before a capital:
+# grammar words, subject pronouns, and the ``Par`` of a byline.
+_SENTENCE_STARTERS = _GRAMMAR_WORDS | {
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "on",
+    "nous",
+    "je",
+    "tu",
+    "par",
+    "selon",
+    "après",
+    "avant",
+}
+# A wrap width is the longest line, unless that line is far longer than the
+# next one (a URL, a table row): then the next one.
+_WIDTH_OUTLIER = 1.2
+# A signature after a closing formula (``Cordialement,`` / ``Hélène``).
+_SIGNATURE_MAX = 30
+_CLOSING_MAX = 40
+# Characters a trailing emoji carries after its base: variation selectors,
+# joiners, skin-tone modifiers, keycap.
+_EMOJI_TAIL = frozenset({"Mn", "Me", "Cf", "Sk"})
 # A sentence end: final punctuation, then closing quotes or brackets (French
 # sets a space before ``»``).
 _SENTENCE_END = re.compile(r"[.!?…][\s»\"”’)\]]*$")
@@ -443,7 +505,8 @@ class _Layout:
 
     Attributes:
         wrapped: Line breaks inside a paragraph are hard wraps.
-        width: The wrap width (the longest line within :data:`_MAX_WRAP_WIDTH`).
+        width: The wrap width (the longest line within :data:`_MAX_WRAP_WIDTH`,
+            one outlier such as a URL line left out; see :func:`_wrap_width`).
         blank_separated: Blank lines mark the paragraphs.
         greedy: The wrap fills lines: its breaks inside sentences come where
             the next word would not have fitted (a wrapping tool's), so a
@@ -473,6 +536,50 @@ def _is_final(line: str) -> bool:
 
 def _ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line[-_SENTENCE_END_WINDOW:]))
+
+
+def _ends_with_symbol(line: str) -> bool:
+    """Ends with an emoji or another pictographic symbol (Unicode So, not ``°``).
+
+    A social post or a chat line ends so; no sentence is cut after one.
+    """
+    text = line.rstrip()
+    while text and unicodedata.category(text[-1]) in _EMOJI_TAIL:
+        text = text[:-1]
+    return bool(text) and text[-1] != "°" and unicodedata.category(text[-1]) == "So"
+
+
+def _ends_unit(line: str) -> bool:
+    """Final punctuation or a trailing symbol: the line ends a complete unit."""
+    return _is_final(line) or _ends_with_symbol(line)
+
+
+def _starts_sentence(prev: _Line, line: _Line) -> bool:
+    """Whether ``line`` starts something new rather than continuing ``prev``.
+
+    Used for headlines. A structural line or a grammar word or pronoun
+    (``Le``, ``Par``, ``Il``) starts a sentence. A lowercase word, a number
+    (``12 000``), a word followed by a comma (``Nord,``) or a capitalised
+    word followed by a lowercase one after a line ending with a capitalised
+    word (``Victor`` / ``Hugo ouvrira``: a name cut in two) continue one.
+    """
+    if _structural(line):
+        return True
+    first = line.text[:1]
+    if _starts_lower(line.text) or first.isdigit():
+        return False
+    if not first.isalpha():
+        return True
+    word = _FIRST_WORD.match(line.text)
+    token = word.group() if word else ""
+    if token.endswith(","):
+        return False
+    if token.lower() in _SENTENCE_STARTERS:
+        return True
+    # ``Victor`` / ``Hugo ouvrira``: a name cut in two. A line that starts
+    # with a full name (``Marie Dupont``) cannot be the end of one.
+    last = prev.text.rsplit(maxsplit=1)[-1]
+    return not last[:1].isupper() or not _capital_start(line)
 
 
 def _starts_lower(line: str) -> bool:
@@ -529,11 +636,14 @@ def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
     :data:`_MAX_WRAP_WIDTH`, each line is a paragraph. Otherwise, blank lines
     between blocks mark the paragraphs, so breaks inside a block are wraps.
     Without blank lines the line ends vote: a break is a wrap when the line
-    ends without final punctuation and either the next line starts lowercase,
-    the word was cut, or the line comes near the width (over
-    :data:`_NEAR_WIDTH` of it), as wrapped lines do; a file is wrapped when
-    over half of its breaks between running-text lines are. Headlines, labels
-    and list items do not vote, since both kinds of file have them. The wrap
+    ends without final punctuation or a trailing emoji and either the next
+    line starts lowercase, the word was cut, the line ends with a comma or a
+    grammar word, or the line comes near the width (over :data:`_NEAR_WIDTH`
+    of it), as wrapped lines do, and the next line does not start like a new
+    item (:func:`_capital_start`); a file is wrapped when over half of its
+    breaks between running-text lines are. Headlines and bylines
+    (:func:`_heading_lines`), labels and list items do not vote, since both
+    kinds of file have them. The wrap
     is greedy when nearly all breaks inside sentences come where the next
     word would not have fitted; only then does the room left after a
     sentence end tell a paragraph end (hand-broken lines leave room anywhere).
@@ -542,21 +652,21 @@ def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
     fitting = [n for n in lengths if n <= _MAX_WRAP_WIDTH]
     if not fitting or len(fitting) < _WRAP_FITTING_SHARE * len(lengths):
         return _Layout(False, 0, blank_separated)
-    width = max(fitting)
+    width = _wrap_width(fitting)
     if blank_separated:
         return _Layout(True, width, True)
     breaks = [
         (prev, line)
         for block in blocks
-        for prev, line in itertools.pairwise(block)
-        if not (_structural(prev) or _structural(line))
+        for i, (prev, line) in enumerate(itertools.pairwise(block))
+        if not (_structural(prev) or _structural(line) or i in _heading_lines(block, width))
     ]
-    inside = [(prev, line) for prev, line in breaks if not _is_final(prev.text)]
+    inside = [(prev, line) for prev, line in breaks if not _ends_unit(prev.text)]
     wraps = sum(
         prev.continued
         or _starts_lower(line.text)
         or _stops_mid_phrase(prev.text)
-        or len(prev.text) > _NEAR_WIDTH * width
+        or (len(prev.text) > _NEAR_WIDTH * width and not _capital_start(line))
         for prev, line in inside
     )
     forced = sum(not _fits(prev, line, width) for prev, line in inside)
@@ -568,6 +678,61 @@ def _layout(blocks: list[list[_Line]], blank_separated: bool) -> _Layout:
     )
 
 
+def _wrap_width(lengths: list[int]) -> int:
+    """The wrap width: the longest line, unless it is an outlier (a URL line).
+
+    One line far longer than all others (over :data:`_WIDTH_OUTLIER` times
+    the next) is not a wrapped line; up to a tenth of the lines may be so.
+    """
+    ordered = sorted(lengths, reverse=True)
+    for i in range(max(1, len(ordered) // 10)):
+        if i + 1 < len(ordered) and ordered[i] > _WIDTH_OUTLIER * ordered[i + 1]:
+            return ordered[i + 1]
+    return ordered[0]
+
+
+def _capital_start(line: _Line) -> bool:
+    """Starts like a new item: a capitalised word followed by neither a comma
+    (``Nord,``) nor another capitalised word (``Marc Henry``: a name, which
+    sentences carry anywhere)."""
+    words = line.text.split(maxsplit=2)
+    if not words or not words[0][:1].isupper() or words[0].endswith(","):
+        return False
+    return len(words) < 2 or not words[1][:1].isupper()
+
+
+def _heading_shaped(line: _Line, following: _Line, width: int) -> bool:
+    """Short, no final or clause punctuation, and followed by a new sentence."""
+    text = line.text
+    return (
+        not _starts_lower(text)
+        and not text.endswith(_NOT_HEADLINE_END)
+        and not _ends_with_symbol(text)
+        and not _stops_mid_phrase(text)
+        and len(text) < _HEADLINE_RATIO * width
+        and _starts_sentence(line, following)
+    )
+
+
+def _heading_lines(block: list[_Line], width: int) -> set[int]:
+    """Indices of the headings and bylines of a block, which do not vote on wraps.
+
+    A heading opens the block or follows a sentence end, a structural line
+    or another heading (a title then its byline).
+    """
+    found: set[int] = set()
+    for i, (line, following) in enumerate(itertools.pairwise(block)):
+        opens = (
+            i == 0
+            or i - 1 in found
+            or _ends_sentence(block[i - 1].text)
+            or _structural(block[i - 1])
+        )
+        if opens and _heading_shaped(line, following, width):
+            found.add(i)
+    return found
+
+
 def _is_headline(line: _Line, following: _Line, layout: _Layout) -> bool:
     """A short line that starts a paragraph and cannot end in the middle of a phrase.
 
@@ -575,12 +740,12 @@ def _is_headline(line: _Line, following: _Line, layout: _Layout) -> bool:
     article, preposition or conjunction (a closed class of French grammar
     words, which never end a title), shorter than :data:`_HEADLINE_RATIO` of
     the width or broken before a word that would have fitted, and followed by
-    a line that does not start lowercase.
+    a line that starts a new sentence (:func:`_starts_sentence`).
     """
     text = line.text
     return (
         not _starts_lower(text)
-        and not _starts_lower(following.text)
+        and _starts_sentence(line, following)
         and not text.endswith(_NOT_HEADLINE_END)
         and not _stops_mid_phrase(text)
         and (len(text) < _HEADLINE_RATIO * layout.width or _fits(line, following, layout.width))
@@ -600,14 +765,21 @@ def _breaks(block: list[_Line], i: int, first: _Line, layout: _Layout) -> bool:
         return True
     if _is_label(prev, line):
         return True
+    if _LIST_ITEM.match(first.text) and line.indent > first.indent:
+        # An indented line under a list item continues it.
+        return False
+    if _signature(block, i):
+        return True
     if not layout.wrapped:
         # One paragraph per line: rejoin only a line stopped mid-sentence.
-        return _is_final(prev.text) or not (
+        return _ends_unit(prev.text) or not (
             _starts_lower(line.text) or _stops_mid_phrase(prev.text)
         )
     if _starts_lower(line.text):
         return False
     if prev is first and _is_headline(prev, line, layout):
+        return True
+    if _ends_with_symbol(prev.text):
         return True
     if not _ends_sentence(prev.text):
         return False
@@ -615,11 +787,29 @@ def _breaks(block: list[_Line], i: int, first: _Line, layout: _Layout) -> bool:
     following = block[i + 1] if i + 1 < len(block) else None
     if _is_label(line, following):
         return True
+    if following and _heading_shaped(line, following, layout.width):
+        # A heading after a paragraph is never glued to it.
+        return True
     if _LIST_ITEM.match(first.text):
         return line.indent <= first.indent
     if line.indent > prev.indent:
         return True
     return layout.greedy and _fits(prev, line, layout.width)
+
+
+def _signature(block: list[_Line], i: int) -> bool:
+    """``block[i]`` is a signature: the block's last line, a short capitalised
+    name after a short closing formula ending with a comma (``Cordialement,``)."""
+    prev, line = block[i - 1], block[i]
+    words = line.text.split()
+    return (
+        i == len(block) - 1
+        and prev.text.endswith(",")
+        and len(prev.text) <= _CLOSING_MAX
+        and len(line.text) <= _SIGNATURE_MAX
+        and not _ends_unit(line.text)
+        and all(word[:1].isupper() for word in words)
+    )
 
 
 def _paragraphs(block: list[_Line], layout: _Layout) -> list[str]:
