@@ -70,10 +70,11 @@ RULES = [
     ("Paris – Lyon — enfin…", "Paris - Lyon - enfin..."),
     # Quotation followed by a comma: the comma goes after the quote.
     ('le "oui," puis', 'le "oui", puis'),
-    # Non-printing characters become spaces (then squeezed).
+    # Non-printing characters become spaces (then squeezed), but a soft
+    # hyphen or a format character inside a word is deleted (see below).
     ("un\tdeux", "un deux"),
-    ("un\u200bdeux\ufeff", "un deux"),
-    ("in\u00adcroyable", "in croyable"),
+    ("un \u200bdeux\ufeff", "un deux"),
+    ("in\u00adcroyable", "incroyable"),
     # Spaces squeezed and trimmed.
     ("  deux   espaces  ", "deux espaces"),
     ("Plain text stays.", "Plain text stays."),
@@ -91,21 +92,60 @@ def test_french_typography_comes_out_as_in_opus_mt_training(raw, expected):
     [
         ("a\tb\nc\rd", "a b c d"),
         ("bell\x07 del\x7f c1\x85", "bell  del  c1 "),
-        ("private\ue000 unassigned\U000e0fff", "private  unassigned "),
         (f"kept{NBSP}é😀中", f"kept{NBSP}é😀中"),
+        # Deviations from the Perl script (see remove_non_printing): visible
+        # code points in category C are kept, not turned into spaces.
+        ("private\ue000 icon\uf0e0", "private\ue000 icon\uf0e0"),
+        ("unassigned\U000e0fff new emoji \U0001fa77", "unassigned\U000e0fff new emoji \U0001fa77"),
     ],
 )
 def test_non_printing_characters_become_spaces(raw, expected):
     assert remove_non_printing(raw) == expected
 
 
+# Invisible characters inside a word (k3_shy_inline.txt): the word stays one
+# word for the model; elsewhere a format character is a space as in Perl.
+INVISIBLE_IN_WORDS = [
+    # the tester's examples
+    ("Le gouver\u00adnement a annoncé un plan", "Le gouvernement a annoncé un plan"),
+    ("de dévelop\u00adpement inter\u00adnational.", "de développement international."),
+    ("Le mot\u200bclef est caché.", "Le motclef est caché."),
+    # more of the kind: ZWNJ, ZWJ, word joiner, BOM, several in a row, accents
+    ("porte\u200cmanteau", "portemanteau"),
+    ("grand\u200dmère", "grandmère"),
+    ("anti\u2060constitution\ufeffnellement", "anticonstitutionnellement"),
+    ("é\u200b\u00ad\u200bté", "été"),
+    ("e\u0301\u200bte", "e\u0301te"),
+    # a soft hyphen is always deleted, even at a word's end
+    ("fin\u00ad de ligne", "fin de ligne"),
+    ("\u00adDébut", "Début"),
+    # not between two letters: a space, as the Perl script does
+    ("un\u200b deux", "un deux"),
+    ("12\u200b34", "12 34"),
+    ("mot\u200b.", "mot ."),
+    ("\ufeffBonjour", "Bonjour"),
+    ("🎉\u200d🎉", "🎉 🎉"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), INVISIBLE_IN_WORDS)
+def test_invisible_characters_inside_a_word_keep_it_whole(raw, expected):
+    assert opus_mt_normalize(raw) == expected
+
+
+NOT_PRINTING = {"Cc", "Cf"}
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_normalised_text_has_no_control_characters_and_no_double_spaces(text):
     out = opus_mt_normalize(text)
-    assert not any(unicodedata.category(c)[0] == "C" for c in out)
+    assert not any(unicodedata.category(c) in NOT_PRINTING for c in out)
     assert "  " not in out
     assert out == out.strip(" ")
+    # Visible code points of category C (private use, unassigned) are kept.
+    kept = [c for c in text if unicodedata.category(c) in {"Co", "Cn"}]
+    assert [c for c in out if unicodedata.category(c) in {"Co", "Cn"}] == kept
 
 
 # --- Against sacremoses ------------------------------------------------------
@@ -153,7 +193,10 @@ def test_same_output_as_sacremoses_on_french_articles():
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.text(st.sampled_from("aé1 .,:;!?%()\"'`´‘’‚„“”«»–—…\u00a0\u202f\t\u200b<cmºCn"), max_size=30)
+    st.text(
+        st.sampled_from("aé1 .,:;!?%()\"'`´‘’‚„“”«»–—…\u00a0\u202f\t\u200b\u00ad\u2060<cmºCn"),
+        max_size=30,
+    )
 )
 def test_same_output_as_sacremoses_on_punctuation_soup(text):
     assert opus_mt_normalize(text) == sacremoses_pipeline(text)

@@ -24,7 +24,7 @@ from translate_cli.cli import app
 from translate_cli.document import document_from_text, read_document
 from translate_cli.engines.normalize import opus_mt_normalize
 from translate_cli.memory import TranslationMemory
-from translate_cli.protect import is_text_free, mask, unmask
+from translate_cli.protect import is_text_free, mask, protectable, unmask
 from translate_cli.provenance import engine_meta
 from translate_cli.translator import Translator
 from translate_cli.vocabulary import Flag, Origin
@@ -112,6 +112,85 @@ def test_masking_removes_every_unwritable_character_and_a_copy_restores_exactly(
     assert masked is not None
     assert not set(masked.text) & UNWRITABLE
     assert unmask(masked, masked.text) == (text, True)
+
+
+# Emoji sequences and private-use glyphs (f_keycap_pua.txt): each unit is
+# protected whole, so no mark, selector or base character is lost. The
+# unwritable set is what opus-mt answers: selectors, the keycap mark and tags
+# cannot be written, digits, '#', '*' and '©' can.
+SEQUENCE_UNWRITABLE = frozenset(
+    "\ufe0f\ufe0e\u20e3\ue000\uf0e0\U000f0001\U0001fa77👩💻🏴❤👍🏽☺"
+    "\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+)
+SEQUENCE_TABLE = [
+    # keycaps: the tester's two, then a keycap without U+FE0F, and '*'
+    ("1\ufe0f\u20e3 Premier point à retenir.", ["1\ufe0f\u20e3"]),
+    ("Appuyez sur #\ufe0f\u20e3 pour continuer.", ["#\ufe0f\u20e3"]),
+    ("Composez le 0\ufe0f\u20e3 puis *\ufe0f\u20e3 ici.", ["0\ufe0f\u20e3", "*\ufe0f\u20e3"]),
+    ("Étape 2\u20e3 terminée.", ["2\u20e3"]),
+    # private use: the tester's, an icon-font glyph, a plane-15 one
+    ("Le logo \ue000 est déposé.", ["\ue000"]),
+    ("\uf0e0 Contact par courriel.", ["\uf0e0"]),
+    ("Le symbole \U000f0001 du fichier.", ["\U000f0001"]),
+    # a selector after a writable symbol, text presentation, a skin tone
+    ("Marque ©\ufe0f déposée.", ["©\ufe0f"]),
+    ("Le texte ☺\ufe0e sobre.", ["☺\ufe0e"]),
+    ("Bravo 👍🏽 à tous.", ["👍🏽"]),
+    # ZWJ and tag sequences (already kept whole), an emoji newer than
+    # Python's Unicode tables (category Cn)
+    ("La développeuse 👩\u200d💻 arrive.", ["👩\u200d💻"]),
+    (
+        "Le drapeau 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f flotte.",
+        ["🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"],
+    ),
+    ("Un cœur rose \U0001fa77 nouveau.", ["\U0001fa77"]),
+    # a stray selector after a word: the word keeps its place
+    ("Bonjour\ufe0f à tous.", ["\ufe0f"]),
+]
+
+
+@pytest.mark.parametrize(("text", "runs"), SEQUENCE_TABLE)
+def test_emoji_sequences_and_private_use_are_protected_whole(text, runs):
+    masked = mask(text, SEQUENCE_UNWRITABLE)
+    assert masked is not None
+    assert [r.text for r in masked.runs] == runs
+    assert not set(masked.text) & (SEQUENCE_UNWRITABLE | {"\u20e3", "\u200d"})
+    assert unmask(masked, masked.text) == (text, True)
+
+
+def test_keycaps_are_protected_even_when_every_part_is_writable():
+    masked = mask("Tapez 1\ufe0f\u20e3 puis #\u20e3.", frozenset())
+    assert masked is not None
+    assert [r.text for r in masked.runs] == ["1\ufe0f\u20e3", "#\u20e3"]
+
+
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\ue000",
+        "\U000f0001",
+        "\U0001fa77",
+        "\U000e0fff",
+        "\ufe0f",
+        "\ufe0e",
+        "\u20e3",
+        "\U000e0067",
+    ],
+)
+def test_visible_category_c_and_emoji_parts_are_protectable(char):
+    assert protectable(char)
+
+
+@pytest.mark.parametrize("char", [" ", "\u00a0", "\t", "\u200b", "\u00ad", "\u200d", "\u0301"])
+def test_spaces_invisible_characters_and_accents_are_not(char):
+    assert not protectable(char)
+
+
+def test_a_zwj_inside_a_word_never_joins_it_to_a_symbol():
+    masked = mask("Le mot\u200dclef 🎉.", UNWRITABLE - {"\u200d"})
+    assert masked is not None
+    assert [r.text for r in masked.runs] == ["🎉"]
+    assert masked.text == "Le mot\u200dclef."
 
 
 def test_no_unwritable_character_means_no_mask():
@@ -371,6 +450,57 @@ def test_emoji_and_symbols_come_back_in_place_on_both_engines(copy_engine, tmp_p
         assert SYMBOLS.findall(pair.target) == SYMBOLS.findall(pair.source), pair
         assert pair.target == opus_mt_normalize(pair.source) or "**" in pair.source
         assert Flag.SYMBOLS not in pair.flags
+
+
+# Odd characters through the copy model (f_keycap_pua.txt and more of its
+# kind): every one the user wrote is in the output, on both engines.
+ODD_CHARACTERS = [text for text, _ in SEQUENCE_TABLE] + [
+    "Le mot\u200bclef, puis gouver\u00adnement 🎉.",
+    "Famille 👨\u200d👩\u200d👧 réunie et \U000e0fff inconnu.",
+]
+VISIBLE = re.compile("[^\\s\u00ad\u200b\u200c\u2060\ufeff]")
+
+
+def test_odd_characters_all_come_back_on_both_engines(copy_engine, tmp_path):
+    path = tmp_path / "odd.txt"
+    path.write_text("\n\n".join(ODD_CHARACTERS) + "\n", encoding="utf-8")
+    result = translate_file(path, engine=copy_engine)
+    targets = result.paragraph_targets()
+    assert len(targets) == len(ODD_CHARACTERS)
+    for source, target in zip(ODD_CHARACTERS, targets, strict=True):
+        # Everything visible comes back in order; the copy model gives the
+        # source back, less the invisible characters normalisation took out
+        # of words (emoji sequences are masked before it, ZWJ included).
+        assert VISIBLE.findall(target) == VISIBLE.findall(source), source
+        assert target == source.replace("\u00ad", "").replace("\u200bclef", "clef")
+
+
+def test_the_testers_keycap_and_private_use_file_comes_back_whole(copy_engine, tmp_path):
+    text = (
+        "1\ufe0f\u20e3 Premier point à retenir.\n\n"
+        "Appuyez sur #\ufe0f\u20e3 pour continuer.\n\n"
+        "Le logo \ue000 est déposé.\n"
+    )
+    path = tmp_path / "f_keycap_pua.txt"
+    path.write_text(text, encoding="utf-8")
+    result = translate_file(path, engine=copy_engine)
+    assert result.paragraph_targets() == [p for p in text.split("\n") if p]
+
+
+def test_the_testers_soft_hyphen_file_reads_as_whole_words(copy_engine, tmp_path):
+    """k3_shy_inline.txt: the model reads one word; the source is kept as written."""
+    text = (
+        "Le gouver\u00adnement a annoncé un plan de dévelop\u00adpement inter\u00adnational.\n\n"
+        "Le mot\u200bclef est caché.\n"
+    )
+    path = tmp_path / "k3_shy_inline.txt"
+    path.write_text(text, encoding="utf-8")
+    result = translate_file(path, engine=copy_engine)
+    assert result.paragraph_targets() == [
+        "Le gouvernement a annoncé un plan de développement international.",
+        "Le motclef est caché.",
+    ]
+    assert [p.source for p in result.pairs] == [p for p in text.split("\n") if p]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

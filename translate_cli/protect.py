@@ -16,7 +16,14 @@ loses them (``../shared/data/cases/11-blankish-lines.txt``,
   Removal beats a placeholder: a placeholder is itself a word the model may
   drop, move or translate, while removal leaves the model a sentence it
   knows; with the copy-trained test model removal gives every case file back
-  exactly.
+  exactly. An emoji sequence is one unit (:func:`_clusters`): a base with its
+  variation selector (U+FE0F, U+FE0E), keycap mark (U+20E3), skin tone or
+  tag characters, and ZWJ-joined emoji, protected whole when any part is
+  unwritable, so ``❤️`` or ``©️`` never loses its selector; a keycap
+  (``1️⃣``, ``#️⃣``) is always protected, since opus-mt drops its marks and
+  then the digit or ``#``. Private-use glyphs (U+E000, icon fonts in PDF
+  copies) and unassigned code points (emoji newer than Python's Unicode
+  tables) are protectable too: input normalisation would make them spaces.
 
 Putting a run back (:func:`unmask`) is certain at the edges: before the first
 letter or digit, after the last one (``poster 😀.`` → ``posting 😀.``). Inside
@@ -41,11 +48,31 @@ from dataclasses import dataclass
 
 # Categories never protected: separators and other invisible or control
 # characters (spaces, U+200B, U+FEFF, soft hyphen), whose loss changes nothing
-# a reader sees, and marks, which belong to the letter before them.
+# a reader sees, and marks, which belong to the letter before them. Category C
+# is refined by _KEPT_OTHER and the emoji parts (_emoji_part) below.
 _NEVER = frozenset("ZCM")
+# Category C characters that are protected all the same: private use (icon-font
+# glyphs copied out of PDFs, U+E000), unassigned (emoji newer than Python's
+# Unicode tables, such as U+1FA77 in Unicode 15). Input normalisation would
+# turn them into spaces, and they are visible: losing one loses what the user
+# wrote. (Lone surrogates never get here: reading turns them into U+FFFD.)
+_KEPT_OTHER = frozenset({"Co", "Cn"})
+# The parts of an emoji sequence that follow its base: variation selectors
+# (U+FE0E text, U+FE0F emoji presentation), the combining keycap U+20E3 and
+# the tag characters of flag tag sequences (U+E0020..U+E007F). They are
+# protectable so that the engine is asked whether it can write them; a
+# sequence is kept whole when any part of it cannot be written (_clusters).
+_VARIATION = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_KEYCAP_MARK = "\u20e3"
+_TAGS = re.compile("[\U000e0020-\U000e007f]")
+_SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff]")
+_ZWJ = "\u200d"
+# A keycap (1️⃣, #️⃣, *⃣): always protected whole, since opus-mt drops the two
+# marks and then the digit or '#' with them.
+_KEYCAP = re.compile("[0-9#*]\ufe0f?\u20e3")
 # Characters that stay attached to a protected run when they follow it
-# directly: combining marks (keycap U+20E3), joiners and variation selectors
-# (ZWJ in family emoji, U+FE0F), so an emoji sequence is kept whole.
+# directly: combining marks and format characters (a ZWJ or a soft hyphen
+# right after an emoji), so nothing between a run and the text is lost.
 _ATTACHED = frozenset({"Mn", "Mc", "Me", "Cf"})
 _WORD = re.compile(r"\w+")
 # Punctuation that English writes against the word before it: where the
@@ -65,13 +92,81 @@ def is_text_free(text: str) -> bool:
     return not any(map(str.isalpha, text))
 
 
+def _emoji_part(char: str) -> bool:
+    """Whether ``char`` continues an emoji sequence (selector, keycap mark, tag, skin tone)."""
+    return bool(
+        char == _KEYCAP_MARK
+        or _VARIATION.match(char)
+        or _TAGS.match(char)
+        or _SKIN_TONES.match(char)
+    )
+
+
 def protectable(char: str) -> bool:
     """Whether ``char`` is worth keeping when the model cannot write it.
 
-    Letters, digits, punctuation and symbols are; spaces, control and format
-    characters and combining marks are not (see ``_NEVER``).
+    Letters, digits, punctuation and symbols are; so are private-use
+    and unassigned code points (``_KEPT_OTHER``) and the parts of
+    emoji sequences (variation selectors, U+20E3, tags). Spaces, control and
+    other format characters and other combining marks are not (``_NEVER``).
     """
-    return unicodedata.category(char)[0] not in _NEVER
+    category = unicodedata.category(char)
+    if category in _KEPT_OTHER or _emoji_part(char):
+        return True
+    return category[0] not in _NEVER
+
+
+def _clusters(text: str) -> list[tuple[int, int]]:
+    """``text`` cut into units that are protected or not as a whole.
+
+    A unit is a character with the combining marks, variation selectors,
+    keycap mark, skin tones and tag characters that follow it, and, for
+    emoji, the ZWJ-joined units after it (``👨\u200d👩``): a ZWJ joins two
+    units when neither side is a letter, digit or space, so a ZWJ inside a
+    word (left to input normalisation) never glues words to symbols.
+    """
+    units: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        start = i
+        i += 1
+        if text[start].isspace():
+            units.append((start, i))
+            continue
+        while i < n:
+            c = text[i]
+            if _emoji_part(c) or unicodedata.category(c)[0] == "M":
+                i += 1
+            elif (
+                c == _ZWJ
+                and i + 1 < n
+                and not text[start].isalnum()
+                and not text[i + 1].isalnum()
+                and not text[i + 1].isspace()
+                and text[i + 1] != _ZWJ
+            ):
+                i += 2
+            else:
+                break
+        units.append((start, i))
+    return units
+
+
+def _protected(text: str, start: int, end: int, unwritable: Container[str]) -> int | None:
+    """Where the protected part of the unit ``text[start:end]`` starts, or None.
+
+    A keycap is always protected; another unit when any of its characters is
+    unwritable. A letter or digit the engine can write keeps its place in the
+    text and only what follows it is protected (a stray U+FE0F after a word).
+    """
+    unit = text[start:end]
+    if _KEYCAP.fullmatch(unit):
+        return start
+    if not any(c in unwritable for c in unit):
+        return None
+    if text[start].isalnum() and text[start] not in unwritable:
+        return start + 1
+    return start
 
 
 @dataclass(frozen=True)
@@ -110,26 +205,31 @@ class Masked:
 
 
 def _spans(text: str, unwritable: Container[str]) -> list[tuple[int, int]]:
-    """Runs of unwritable characters; spaces between two of them join the runs."""
+    """Runs of protected units; spaces between two of them join the runs."""
+    units = _clusters(text)
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] not in unwritable:
-            i += 1
+    k, count = 0, len(units)
+    while k < count:
+        first = _protected(text, *units[k], unwritable)
+        if first is None:
+            k += 1
             continue
-        start = end = i + 1
-        j = end
-        while j < n:
-            c = text[j]
-            if c in unwritable or (j == end and unicodedata.category(c) in _ATTACHED):
+        start, end = first, units[k][1]
+        k += 1
+        j = k
+        while j < count:
+            a, b = units[j]
+            if _protected(text, a, b, unwritable) == a or (
+                a == end and all(unicodedata.category(c) in _ATTACHED for c in text[a:b])
+            ):
                 j += 1
-                end = j
-            elif c.isspace():
+                end = b
+                k = j
+            elif text[a:b].isspace():
                 j += 1
             else:
                 break
-        spans.append((start - 1, end))
-        i = end
+        spans.append((start, end))
     return spans
 
 
@@ -154,7 +254,8 @@ def mask(text: str, unwritable: Container[str]) -> Masked | None:
     Args:
         text: A sentence.
         unwritable: Characters the engine cannot write (only protectable
-            ones; see :func:`protectable`).
+            ones; see :func:`protectable`). Keycaps are protected whatever
+            it holds.
 
     Returns:
         The masked sentence, or None when there is nothing to protect.

@@ -26,8 +26,11 @@ its training data: ``l’armée`` (U+2019) where training had ``l'armée``,
    quote. One deliberate difference from the Perl script, as in sacremoses:
    a full-width ``１`` becomes ``1``, not ``"`` (a typo in the script).
 2. ``remove-non-printing-char.perl``: every character of Unicode category C
-   (controls, format characters such as U+200B or U+00AD, private use,
-   unassigned) becomes a space, as the script's ``s/\\p{C}/ /g`` does.
+   (controls, format characters such as U+200B) becomes a space, as the
+   script's ``s/\\p{C}/ /g`` does, with three deliberate differences (see
+   :func:`remove_non_printing`): a soft hyphen is deleted, a format character
+   between two letters is deleted (``gouver\u00adnement``, ``mot\u200bclef``
+   stay one word), and private-use or unassigned code points are kept.
    sacremoses' ``post_remove_control_chars`` does not match it: it deletes
    those characters (gluing ``a\\tb`` into ``ab``) and runs after step 3.
 3. ``normalize-punctuation.perl -l fr``: the substitutions of sacremoses'
@@ -75,16 +78,29 @@ def normalization_label(enabled: bool) -> str:
     return NORMALIZATION_ON if enabled else NORMALIZATION_OFF
 
 
-class _NonPrinting(dict[int, str]):
-    """A ``str.translate`` table: category C characters to a space, others kept.
+# What remove_non_printing does with a character.
+_KEEP, _SPACE, _FORMAT = 0, 1, 2
+# Category C characters kept as they are: private use (icon-font glyphs) and
+# unassigned (emoji newer than Python's Unicode tables). They are visible;
+# the translator masks them before the engine when the model cannot write
+# them, and turning one into a space would lose it.
+_KEPT_OTHER = frozenset({"Co", "Cn"})
+SOFT_HYPHEN = "\u00ad"
+
+
+class _NonPrinting(dict[int, int]):
+    """What to do with each character: keep it, make it a space, or (format) see the text.
 
     Filled on demand, since the category of every code point would cost a
     scan of 1.1 million characters at start-up.
     """
 
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        value = " " if unicodedata.category(char)[0] == "C" else char
+    def __missing__(self, code: int) -> int:
+        category = unicodedata.category(chr(code))
+        if category[0] != "C" or category in _KEPT_OTHER:
+            value = _KEEP
+        else:
+            value = _FORMAT if category == "Cf" else _SPACE
         if len(self) < _CATEGORY_CACHE:
             self[code] = value
         return value
@@ -93,11 +109,55 @@ class _NonPrinting(dict[int, str]):
 _NON_PRINTING = _NonPrinting()
 
 
+def _in_word(char: str) -> bool:
+    """A letter, or a combining mark on one."""
+    return char.isalpha() or unicodedata.category(char)[0] == "M"
+
+
 def remove_non_printing(text: str) -> str:
-    """``remove-non-printing-char.perl``: ``s/\\p{C}/ /g``."""
+    """``remove-non-printing-char.perl`` (``s/\\p{C}/ /g``), with three deviations.
+
+    Category C characters become spaces, except:
+
+    * a soft hyphen (U+00AD) is deleted: it is an invisible hyphenation
+      hint, and ``gouver\u00adnement`` is one word to a reader;
+    * format characters (category Cf: U+200B, U+200C, U+200D, U+2060,
+      U+FEFF...) between two letters are deleted, so ``mot\u200bclef`` stays
+      one word instead of becoming two; elsewhere they become a space;
+    * private-use and unassigned code points are kept (they are visible;
+      see ``_KEPT_OTHER``).
+
+    The Perl script turned every one into a space, splitting words the user
+    never split; those inputs are rare in OPUS-MT's training data, so reading
+    the word whole is closer to training than reading two fragments. The
+    output keeps the source as written: this only changes what the model
+    reads. A ZWJ inside an emoji sequence never gets here: the translator
+    masks the whole sequence first.
+    """
     # str.isprintable() is false for every category C character (and for
     # spaces other than U+0020): printable text has none to replace.
-    return text if text.isprintable() else text.translate(_NON_PRINTING)
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    table = _NON_PRINTING
+    while i < n:
+        char = text[i]
+        kind = table[ord(char)]
+        if kind == _KEEP:
+            out.append(char)
+            i += 1
+        elif kind == _SPACE:
+            out.append(" ")
+            i += 1
+        else:
+            j = i + 1
+            while j < n and table[ord(text[j])] == _FORMAT:
+                j += 1
+            if not (i > 0 and j < n and _in_word(text[i - 1]) and _in_word(text[j])):
+                out.extend(" " for c in text[i:j] if c != SOFT_HYPHEN)
+            i = j
+    return "".join(out)
 
 
 # replace-unicode-punctuation.perl, as sacremoses ports it
