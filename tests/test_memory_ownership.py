@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,13 @@ FOREIGN = {
     ),
     "our entries table beside others": FIRST_VERSION_SCHEMA + "CREATE TABLE extra (x);",
     "no tables but a user_version": "PRAGMA user_version = 7;",
+    "only a view": "CREATE VIEW v AS SELECT 1 AS one;",
+    "our entries table beside a view": FIRST_VERSION_SCHEMA
+    + "CREATE VIEW recent AS SELECT * FROM entries;",
+    "our entries table beside an index": FIRST_VERSION_SCHEMA
+    + "CREATE INDEX by_target ON entries (target);",
+    "our entries table beside a trigger": FIRST_VERSION_SCHEMA
+    + "CREATE TRIGGER stamp AFTER INSERT ON entries BEGIN SELECT 1; END;",
 }
 
 
@@ -114,6 +123,118 @@ def refused_by_cli(tmp_path: Path, tm: Path) -> str:
 def test_cli_refuses_another_programs_database_before_translating(tmp_path):
     path = make_db(tmp_path / "places.sqlite", FOREIGN["other application_id"])
     assert "application_id 0x47504B47" in refused_by_cli(tmp_path, path)
+
+
+def test_cli_refuses_a_database_holding_only_a_view(tmp_path):
+    (tmp_path / "data").mkdir()
+    path = make_db(tmp_path / "data" / "view.db", FOREIGN["only a view"])
+    before = snapshot(path.parent)
+    assert "view v" in refused_by_cli(tmp_path, path)
+    assert path.stat().st_size == 4096
+    assert snapshot(path.parent) == before  # same bytes, no -wal, -shm or -journal
+
+
+def with_pending_wal(tmp_path: Path, name: str, setup: str, pending: str) -> Path:
+    """Another program's database in WAL mode, its last writes still in ``-wal``.
+
+    ``setup`` is checkpointed into the main file, ``pending`` stays in the log:
+    the three files are copied aside while the writer's connection is open,
+    as a running or killed writer leaves them.
+    """
+    work = tmp_path / "writer"
+    work.mkdir()
+    db = sqlite3.connect(work / name, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(setup)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.executescript(pending)
+    target = tmp_path / "data"
+    target.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        (target / f"{name}{suffix}").write_bytes((work / f"{name}{suffix}").read_bytes())
+    db.close()
+    assert (target / f"{name}-wal").stat().st_size > 0
+    return target / name
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {name: sha256(folder / name) for name in sorted(os.listdir(folder))}
+
+
+PENDING = {
+    "tables only in the log": (
+        "",
+        "CREATE TABLE places (id, name); INSERT INTO places VALUES (1, 'x');",
+    ),
+    "application_id only in the log": (
+        "",
+        "PRAGMA application_id = 1196444487; CREATE TABLE t (x); INSERT INTO t VALUES (1);",
+    ),
+    "a view only in the log": ("", "CREATE VIEW v AS SELECT 1 AS one;"),
+    "rows in the log, tables in the file": (
+        "CREATE TABLE places (id, name);",
+        "INSERT INTO places VALUES (1, 'Lyon'); INSERT INTO places VALUES (2, 'Metz');",
+    ),
+    "foreign application_id in the file": (
+        "PRAGMA application_id = 1196444487; CREATE TABLE t (x);",
+        "INSERT INTO t VALUES (1);",
+    ),
+    "another table beside ours in the log": (
+        FIRST_VERSION_SCHEMA,
+        "CREATE TABLE extra (x); INSERT INTO extra VALUES (1);",
+    ),
+}
+
+
+@pytest.mark.parametrize(("setup", "pending"), PENDING.values(), ids=PENDING.keys())
+def test_pending_write_ahead_log_is_refused_untouched(tmp_path, setup, pending):
+    path = with_pending_wal(tmp_path, "other.db", setup, pending)
+    before = snapshot(path.parent)
+    assert set(before) == {"other.db", "other.db-wal", "other.db-shm"}
+    with pytest.raises(MemoryStoreError, match=r"another program's SQLite database") as info:
+        TranslationMemory(path)
+    assert "\n" not in str(info.value) and "--no-tm" in str(info.value)
+    assert snapshot(path.parent) == before  # db, -wal and -shm byte for byte
+
+
+def test_cli_refuses_pending_write_ahead_log_untouched(tmp_path):
+    path = with_pending_wal(tmp_path, "other.db", "", PENDING["tables only in the log"][1])
+    before = snapshot(path.parent)
+    refused_by_cli(tmp_path, path)
+    assert snapshot(path.parent) == before
+
+
+def test_killed_writer_log_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    script = (
+        "import os, sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "db.execute('PRAGMA journal_mode=WAL')\n"
+        "db.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "db.execute('CREATE TABLE places (id, name)')\n"
+        "db.execute('INSERT INTO places VALUES (1, 2)')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+    before = snapshot(tmp_path)
+    assert "other.db-wal" in before
+    with pytest.raises(MemoryStoreError, match=r"another program's SQLite database"):
+        TranslationMemory(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_first_version_memory_with_pending_log_is_adopted(tmp_path):
+    path = with_pending_wal(
+        tmp_path,
+        "memory.sqlite",
+        FIRST_VERSION_SCHEMA,
+        "INSERT INTO entries VALUES ('bonjour.', 'reviewed', 'Bonjour.', 'Hello.', NULL, 0, "
+        "'reviewed', '2024-01-01T00:00:00Z');",
+    )
+    with TranslationMemory(path) as memory:
+        assert memory.lookup(["bonjour."], "ctx")["bonjour."].target == "Hello."
+    assert header(path) == (APPLICATION_ID, SCHEMA_VERSION)
 
 
 def test_newer_schema_is_refused_before_translating(tmp_path):
@@ -162,3 +283,12 @@ def test_new_memory_is_initialised_and_marked(tmp_path, make):
     assert header(path) == (APPLICATION_ID, SCHEMA_VERSION)
     with TranslationMemory(path) as memory:  # reopened as ours, unchanged
         assert memory.stats() == {"machine": 1}
+
+
+def test_memory_adopted_by_a_running_process_opens_in_a_second(tmp_path):
+    path = make_db(tmp_path / "memory.sqlite", FIRST_VERSION_SCHEMA, wal=True)
+    with TranslationMemory(path) as first:  # its mark is still only in the log
+        first.store([("k", "s", "t", None, False)], "ctx")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        with TranslationMemory(path) as second:
+            assert second.lookup(["k"], "ctx")["k"].target == "t"

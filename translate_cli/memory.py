@@ -16,18 +16,23 @@ deleted or rewritten behind the user's back.
 
 A memory is marked as ours in its header: ``PRAGMA application_id`` is
 :data:`APPLICATION_ID` and ``PRAGMA user_version`` the schema version
-(:data:`SCHEMA_VERSION`). Before anything is written, the file is inspected
-without side effects (``immutable`` read-only open): another program's
-database, or a memory written by a newer schema, is refused and left
-byte-for-byte untouched. An empty file or a database without tables is ours
+(:data:`SCHEMA_VERSION`). Before any connection is opened on it, the file is
+inspected without side effects (header bytes read as a plain file, schema
+through an ``immutable`` read-only open, a pending write-ahead log replayed
+into a temporary copy): another program's database, or a memory written by a
+newer schema, is refused and left byte-for-byte untouched, with its ``-wal``
+and ``-shm``. An empty file or a database without any schema object is ours
 to initialise, and a memory of the first version (application_id 0, only our
-``entries`` table) is adopted by setting both pragmas.
+``entries`` table) is adopted by setting both pragmas. Any other table, view,
+index or trigger makes the file another program's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import struct
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +63,13 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (source_key, context)
 ) WITHOUT ROWID
 """
+# Our schema objects (the primary key's index is an internal sqlite_ name).
+_OURS = [("table", "entries")]
+_HEADER_SIZE = 100
+_MAGIC = b"SQLite format 3\x00"
+# A pending write-ahead log is replayed into a temporary copy up to this size.
+_MAX_REPLAY_BYTES = 256 * 1024 * 1024
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
 _COLUMNS = ("source_key", "context", "source", "target", "score", "cut", "origin", "updated")
 
 
@@ -91,6 +103,65 @@ class Entry:
     updated: str
 
 
+def _marks(header: bytes) -> tuple[int, int]:
+    """``(application_id, user_version)`` from a database file header."""
+    version, app_id = struct.unpack(">I", header[60:64])[0], struct.unpack(">I", header[68:72])[0]
+    return app_id, version
+
+
+def _wal_checksum(data: bytes, big_endian: bool, s1: int, s2: int) -> tuple[int, int]:
+    words = struct.unpack(f"{'>' if big_endian else '<'}{len(data) // 4}I", data)
+    for i in range(0, len(words), 2):
+        s1 = (s1 + words[i] + s2) & 0xFFFFFFFF
+        s2 = (s2 + words[i + 1] + s1) & 0xFFFFFFFF
+    return s1, s2
+
+
+def _committed_wal_frames(wal: Path) -> tuple[dict[int, bytes], int, int] | None:
+    """The committed content of a write-ahead log, read with plain file I/O.
+
+    Returns:
+        ``(pages, database pages, page size)``, the latest committed copy of
+        each page the log holds; None when there is no log or no committed
+        frame in it (a missing, empty, torn or reset log).
+    """
+    try:
+        data = wal.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 32:
+        return None
+    magic, _, page_size, _, salt1, salt2, c1, c2 = struct.unpack(">8I", data[:32])
+    big_endian = magic & 1 == 1
+    if magic not in _WAL_MAGIC or page_size < 512 or page_size & (page_size - 1):
+        return None
+    s1, s2 = _wal_checksum(data[:24], big_endian, 0, 0)
+    if (s1, s2) != (c1, c2):
+        return None
+    pending: dict[int, bytes] = {}
+    committed: dict[int, bytes] = {}
+    db_pages = 0
+    offset = 32
+    while offset + 24 + page_size <= len(data):
+        number, size, fsalt1, fsalt2, f1, f2 = struct.unpack(">6I", data[offset : offset + 24])
+        page = data[offset + 24 : offset + 24 + page_size]
+        if (fsalt1, fsalt2) != (salt1, salt2):
+            break
+        s1, s2 = _wal_checksum(data[offset : offset + 8], big_endian, s1, s2)
+        s1, s2 = _wal_checksum(page, big_endian, s1, s2)
+        if (s1, s2) != (f1, f2):
+            break
+        pending[number] = page
+        if size:
+            committed.update(pending)
+            pending.clear()
+            db_pages = size
+        offset += 24 + page_size
+    if not db_pages:
+        return None
+    return committed, db_pages, page_size
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -118,8 +189,8 @@ class TranslationMemory:
         except (sqlite3.Error, OSError) as exc:
             raise self._error(exc) from None
         try:
-            # The header is read again through the real connection (the
-            # immutable view may miss a recent write-ahead log).
+            # The file is proven ours; checked again through the real
+            # connection, which also sees another run's write-ahead log.
             if self._needs_setup(self._db):
                 self._set_up()
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -132,21 +203,80 @@ class TranslationMemory:
             raise self._error(exc) from None
 
     def _inspect_untouched(self) -> None:
-        """Refuse another program's database before opening it for writing.
+        """Refuse another program's database before any connection can change it.
 
-        The ``immutable`` read-only open creates no journal, WAL or shared
-        memory file and takes no lock, so a refused file is left exactly as
-        it was.
+        Nothing here opens the file for writing, nor with a normal connection
+        (closing the last one checkpoints a write-ahead log into the file and
+        deletes it): the header marks are read with plain file I/O, the schema
+        through an ``immutable`` read-only open, which creates no journal, WAL
+        or shared-memory file and takes no lock. When a ``-wal`` beside the
+        file holds committed frames that change page 1 (marks or schema), the
+        current database is rebuilt in a private temporary copy and inspected
+        there; a log too large to replay is refused. A refused file and its
+        ``-wal`` and ``-shm`` are left exactly as they were.
 
         Raises:
             MemoryStoreError: See :meth:`_needs_setup`.
             sqlite3.Error: The file is not a SQLite database.
         """
-        if not self.path.is_file() or self.path.stat().st_size == 0:
+        size = self.path.stat().st_size if self.path.is_file() else 0
+        frames = _committed_wal_frames(Path(f"{self.path}-wal"))
+        if size == 0 and not frames:
             return
-        uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
+        head = b""
+        if size:
+            with self.path.open("rb") as file:
+                head = file.read(_HEADER_SIZE)
+            if len(head) < _HEADER_SIZE or not head.startswith(_MAGIC):
+                raise sqlite3.DatabaseError("file is not a database")
+            # The marks in the main file: another program's is refused at once;
+            # ours may be in use by another run, whose log is its own business.
+            app_id, version = _marks(head)
+            self._check_marks(app_id, version)
+            if app_id == APPLICATION_ID and frames is not None:
+                return
+        if frames is None or (size and 1 not in frames[0]):
+            # No committed log, or one that leaves page 1 (marks, schema
+            # cookie, schema root) as the main file has it.
+            self._inspect_immutable(self.path)
+            return
+        pages, db_pages, page_size = frames
+        if db_pages * page_size > _MAX_REPLAY_BYTES:
+            raise self._refusal(
+                f"has a pending write-ahead log ({self.path.name}-wal) too large to inspect "
+                "without changing the file; close the program that uses it"
+            )
+        image = bytearray(db_pages * page_size)
+        if size:
+            with self.path.open("rb") as file:
+                main = file.read(len(image))
+            image[: len(main)] = main
+        for number, page in pages.items():
+            if number <= db_pages:
+                image[(number - 1) * page_size : number * page_size] = page
+        with tempfile.TemporaryDirectory(prefix="translate-cli-") as folder:
+            copy = Path(folder) / "replayed.sqlite"
+            copy.write_bytes(image)
+            self._inspect_immutable(copy)
+
+    def _inspect_immutable(self, path: Path) -> None:
+        uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
             self._needs_setup(db)
+
+    def _check_marks(self, app_id: int, version: int) -> None:
+        """Refuse another program's application_id, or a memory of a newer schema."""
+        if app_id == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise self._refusal(
+                    f"was written by a newer translate-cli (memory schema {version}, "
+                    f"this version reads up to {SCHEMA_VERSION})"
+                )
+        elif app_id != 0:
+            raise self._refusal(
+                f"is another program's SQLite database (application_id 0x{app_id:08X}, "
+                f"not 0x{APPLICATION_ID:08X})"
+            )
 
     def _needs_setup(self, db: sqlite3.Connection) -> bool:
         """Whether the database is ours to initialise or adopt; refuse it if not ours.
@@ -157,35 +287,26 @@ class TranslationMemory:
 
         Raises:
             MemoryStoreError: Another program's database (another
-                application_id, or tables that are not ours), or a memory of a
-                newer schema.
+                application_id, or any schema object -- table, view, index,
+                trigger -- that is not ours), or a memory of a newer schema.
         """
         app_id: int = db.execute("PRAGMA application_id").fetchone()[0]
         version: int = db.execute("PRAGMA user_version").fetchone()[0]
+        self._check_marks(app_id, version)
         if app_id == APPLICATION_ID:
-            if version > SCHEMA_VERSION:
-                raise self._refusal(
-                    f"was written by a newer translate-cli (memory schema {version}, "
-                    f"this version reads up to {SCHEMA_VERSION})"
-                )
             return version < SCHEMA_VERSION
-        if app_id != 0:
-            raise self._refusal(
-                f"is another program's SQLite database (application_id 0x{app_id:08X}, "
-                f"not 0x{APPLICATION_ID:08X})"
-            )
-        tables = sorted(
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        objects = sorted(
+            (kind, name)
+            for kind, name in db.execute(
+                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
             )
         )
         columns = tuple(row[1] for row in db.execute("PRAGMA table_info(entries)"))
-        if version == 0 and (not tables or (tables == ["entries"] and columns == _COLUMNS)):
+        if version == 0 and (not objects or (objects == _OURS and columns == _COLUMNS)):
             return True
+        listed = ", ".join(f"{kind} {name}" for kind, name in objects) or "none"
         raise self._refusal(
-            f"is another program's SQLite database (tables: {', '.join(tables) or 'none'}; "
-            f"user_version {version})"
+            f"is another program's SQLite database (schema: {listed}; user_version {version})"
         )
 
     def _set_up(self) -> None:
