@@ -42,6 +42,30 @@ def _model_type(value: str) -> Callable[[Path], Path]:
     return breaks
 
 
+def _write(name: str, data: bytes) -> Callable[[Path], Path]:
+    def breaks(folder: Path) -> Path:
+        (folder / name).write_bytes(data)
+        return folder
+
+    return breaks
+
+
+def _truncate(name: str, size: int) -> Callable[[Path], Path]:
+    def breaks(folder: Path) -> Path:
+        with (folder / name).open("r+b") as fh:
+            fh.truncate(size)
+        return folder
+
+    return breaks
+
+
+def _d_model(folder: Path) -> Path:
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["d_model"] = config["d_model"] // 2
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return folder
+
+
 def _a_file(folder: Path) -> Path:
     return folder / "model.safetensors"
 
@@ -56,6 +80,22 @@ BROKEN = [
     ("a BERT config", _model_type("bert"), "config.json has model_type 'bert'"),
     ("no model_type", _model_type(""), "config.json has model_type ''"),
     ("a file", _a_file, "is a file; --model takes a model folder"),
+    ("config.json a list", _write("config.json", b"[1, 2]"), "config.json holds a JSON list"),
+    (
+        "tokenizer_config.json a string",
+        _write("tokenizer_config.json", b'"x"'),
+        "tokenizer_config.json holds a JSON str",
+    ),
+    ("vocab.json a list", _write("vocab.json", b"[1]"), "vocab.json holds a JSON list"),
+    (
+        "generation_config.json a list",
+        _write("generation_config.json", b"[]"),
+        "generation_config.json holds a JSON list",
+    ),
+    ("config.json not JSON", _write("config.json", b"{"), "config.json is unreadable"),
+    ("truncated weights", _truncate("model.safetensors", 5000), "SafetensorError"),
+    ("garbage source.spm", _write("source.spm", bytes(range(256)) * 8), "source.spm"),
+    ("d_model changed", _d_model, "weights do not match config.json"),
 ]
 
 
@@ -73,6 +113,35 @@ def test_broken_model_folder_is_one_line_exit_1(tmp_path, monkeypatch, engine, b
     assert lines[0].startswith(f"translate: error: {model}: ")
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
+def test_no_generation_config_translates_quietly(tmp_path, monkeypatch, engine):
+    """Without generation_config.json both engines use transformers' defaults, silently."""
+    monkeypatch.setenv("TRANSLATE_MEMORY", "off")
+    monkeypatch.setenv("TRANSLATE_CACHE_DIR", str(tmp_path / "cache"))
+    model = _drop("generation_config.json")(Path(shutil.copytree(COPY_MODEL, tmp_path / "model")))
+    args = [str(SEED), "-o", str(tmp_path / "out"), "--model", str(model), "--engine", engine]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_both_engines_agree_without_generation_config(tmp_path):
+    from translate_cli.config import Settings
+    from translate_cli.engines.marian_files import read_generation
+    from translate_cli.engines.transformers_engine import TransformersEngine
+    from translate_cli.models import resolve_model
+
+    model = _drop("generation_config.json")(Path(shutil.copytree(COPY_MODEL, tmp_path / "model")))
+    generation = read_generation(model)
+    engine = TransformersEngine(resolve_model(str(model)), Settings(device="cpu"))
+    config = engine._model.generation_config
+    assert generation.max_new_tokens == 19  # transformers' max_length 20, start token included
+    assert config.max_new_tokens is None
+    assert (config.max_length or 20) - 1 == generation.max_new_tokens
+    assert (config.num_beams or 1) == generation.num_beams
 
 
 def test_every_missing_file_is_named_at_once(tmp_path):

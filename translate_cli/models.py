@@ -32,6 +32,17 @@ _FINGERPRINT_EDGE = 1 << 20
 # What a Marian folder must hold for both engines: its config, the tokenizer files
 # and one weight file; checked before any engine is loaded.
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+# JSON files of a Marian folder that must hold an object when present.
+JSON_OBJECT_FILES = (
+    "config.json",
+    "tokenizer_config.json",
+    "generation_config.json",
+    "special_tokens_map.json",
+    "vocab.json",
+    "target_vocab.json",
+)
+# How much of a loader's error message a one-line ModelError keeps.
+_CAUSE_CHARS = 200
 WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model.bin")
 # The console command huggingface_hub (1.x and later) installs for downloads.
 HUB_COMMAND = "hf"
@@ -104,7 +115,8 @@ def check_model_dir(path: Path, name: str | None = None) -> None:
         ModelError: ``path`` is a file, or lacks ``config.json``,
             ``source.spm``, ``target.spm``, ``vocab.json`` or a weight file
             (``*.safetensors`` or ``pytorch_model.bin``), or its
-            ``config.json`` names another ``model_type`` than ``marian``.
+            ``config.json`` names another ``model_type`` than ``marian``, or
+            one of :data:`JSON_OBJECT_FILES` present is not a JSON object.
             The message names everything missing at once.
     """
     label = name or str(path)
@@ -115,12 +127,50 @@ def check_model_dir(path: Path, name: str | None = None) -> None:
         missing.append(" or ".join(WEIGHT_PATTERNS) + " (weights)")
     if missing:
         raise ModelError(f"{label}: not a Marian model folder: missing {', '.join(missing)}")
+    for json_name in JSON_OBJECT_FILES:
+        _check_json_object(path / json_name, label)
     model_type = read_json(path / "config.json").get("model_type")
     if model_type != "marian":
         raise ModelError(
             f"{label}: config.json has model_type {model_type!r}; "
             "translate-cli runs Marian models (model_type 'marian') only"
         )
+
+
+def _check_json_object(path: Path, label: str) -> None:
+    """Raise a one-line ModelError unless ``path`` is absent or a JSON object."""
+    if not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{label}: {path.name} is unreadable: {short_cause(exc)}") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{label}: {path.name} holds a JSON {type(data).__name__}, not an object")
+
+
+def short_cause(exc: BaseException) -> str:
+    """An exception as one line of at most about 200 characters.
+
+    A weight/config size mismatch from transformers (whose details go to a
+    load report we silence) is named as such, so the line stands on its own.
+    """
+    text = " ".join(str(exc).split())
+    if "ignore_mismatched_sizes" in text or "size mismatch" in text:
+        return (
+            "weights do not match config.json (size mismatch between the weight "
+            "file's tensors and the shapes config.json describes)"
+        )
+    text = text.replace("For details look at the above report!", "").strip()
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if len(text) > _CAUSE_CHARS:
+        text = text[: _CAUSE_CHARS - 3].rstrip() + "..."
+    return text
+
+
+def load_error(name: str, exc: BaseException, what: str = "cannot load model") -> ModelError:
+    """The one-line ModelError for a model that an engine failed to load."""
+    return ModelError(f"{name}: {what}: {short_cause(exc)}")
 
 
 def resolve_model(name: str, revision: str | None = None) -> ModelSource:
@@ -170,9 +220,11 @@ def resolve_model(name: str, revision: str | None = None) -> ModelSource:
 def read_json(path: Path) -> dict[str, Any]:
     """Read a JSON file of the model directory, empty when absent."""
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return data
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: unreadable model file: {exc}") from None
+        raise ModelError(f"{path}: unreadable model file: {short_cause(exc)}") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path}: holds a JSON {type(data).__name__}, not an object")
+    return data

@@ -37,11 +37,12 @@ import re
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
-from ..models import ModelSource
+from ..errors import ModelError, TranslateError
+from ..models import ModelSource, load_error
 from .marian_files import TOKENIZER_FILES, read_tokenizer_files
 
 CACHE_ENV = "TRANSLATE_CACHE_DIR"
@@ -252,9 +253,14 @@ def _run_converter(source: ModelSource, out: Path, quantization: str) -> float:
     standard = registry[_MARIAN_CONFIG]
     registry[_MARIAN_CONFIG] = _start_token_loader(marian, bart)
     try:
-        TransformersConverter(str(source.path)).convert(str(out), quantization=quantization)
-    except (OSError, ValueError, KeyError, NotImplementedError, RuntimeError) as exc:
-        raise ModelError(f"{source.name}: cannot convert for CTranslate2: {exc}") from None
+        with warnings.catch_warnings():
+            # transformers' Python warnings (defaults used, deprecations) stay off stderr.
+            warnings.simplefilter("ignore")
+            TransformersConverter(str(source.path)).convert(str(out), quantization=quantization)
+    except TranslateError:
+        raise
+    except Exception as exc:  # a broken file fails in many ways; one line names it
+        raise load_error(source.name, exc, "cannot convert for CTranslate2") from None
     finally:
         registry[_MARIAN_CONFIG] = standard
     return time.perf_counter() - start

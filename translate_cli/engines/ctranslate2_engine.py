@@ -37,8 +37,8 @@ import ctranslate2
 
 from ..config import Settings
 from ..document import Hypothesis
-from ..errors import EngineError, ModelError, unknown_choice
-from ..models import ModelSource
+from ..errors import EngineError, TranslateError, unknown_choice
+from ..models import ModelSource, load_error
 from ..vocabulary import COMPUTE_TYPES
 from .base import pieces_writable
 from .ct2_cache import convert, read_manifest
@@ -222,19 +222,24 @@ class CTranslate2Engine:
         entry = convert(source, self.compute_type)
         manifest = read_manifest(entry) or {}
         files = entry / "hf"
-        self.tokenizer = LeanMarianTokenizer(files)
-        self.generation = read_generation(files)
         self.model = source.name
         self.revision = source.revision
-        self.beams = settings.beams or self.generation.num_beams or 1
-        self.max_input_tokens = max_input_tokens(files)
-        self.options = ct2_options(
-            self.generation,
-            self.beams,
-            self.tokenizer.target_tokens,
-            pad_in_vocabulary=bool(manifest.get("pad_in_vocabulary")),
-            pad_token=self.tokenizer.files.pad_token,
-        )
+        try:
+            self.tokenizer = LeanMarianTokenizer(files)
+            self.generation = read_generation(files)
+            self.beams = settings.beams or self.generation.num_beams or 1
+            self.max_input_tokens = max_input_tokens(files)
+            self.options = ct2_options(
+                self.generation,
+                self.beams,
+                self.tokenizer.target_tokens,
+                pad_in_vocabulary=bool(manifest.get("pad_in_vocabulary")),
+                pad_token=self.tokenizer.files.pad_token,
+            )
+        except TranslateError:
+            raise
+        except Exception as exc:  # a broken file fails in many ways; one line names it
+            raise load_error(source.name, exc) from None
         try:
             self._translator = ctranslate2.Translator(
                 str(entry),
@@ -242,8 +247,8 @@ class CTranslate2Engine:
                 compute_type=self.compute_type,
                 intra_threads=settings.threads,
             )
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"{source.name}: cannot load converted model {entry}: {exc}") from None
+        except Exception as exc:
+            raise load_error(source.name, exc, f"cannot load converted model {entry}") from None
         self.path = entry
         self._target_pieces: frozenset[str] | None = None
         self.details = {

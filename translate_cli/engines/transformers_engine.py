@@ -7,7 +7,9 @@ overrides the beam count.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -15,11 +17,21 @@ from transformers.utils import logging as hf_logging
 
 from ..config import Settings
 from ..document import Hypothesis
-from ..errors import EngineError, ModelError
-from ..models import ModelSource
+from ..errors import EngineError, TranslateError
+from ..models import ModelSource, load_error
 from .base import pieces_writable
-from .marian_files import max_input_tokens
+from .marian_files import HF_DEFAULT_MAX_LENGTH, max_input_tokens
 from .normalize import normalization_label, source_preparer
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep transformers' Python warnings (defaults used, deprecations) off stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
 
 
 def pick_device(requested: str) -> str:
@@ -50,10 +62,13 @@ class TransformersEngine:
             torch.set_num_threads(settings.threads)
         self.device = pick_device(settings.device)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source.path)
-            self._model = AutoModelForSeq2SeqLM.from_pretrained(source.path)
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{source.name}: cannot load model: {exc}") from None
+            with _quiet():
+                self.tokenizer = AutoTokenizer.from_pretrained(source.path)
+                self._model = AutoModelForSeq2SeqLM.from_pretrained(source.path)
+        except TranslateError:
+            raise
+        except Exception as exc:  # a broken file fails in many ways; one line names it
+            raise load_error(source.name, exc) from None
         self._model.eval().to(self.device)
         self.model = source.name
         self.revision = source.revision
@@ -78,12 +93,13 @@ class TransformersEngine:
             return []
         batch = self.tokenizer(self._prepare(texts), return_tensors="pt", padding=True)
         batch = batch.to(self.device)
-        out = self._model.generate(
-            **batch,
-            num_beams=self.beams,
-            output_scores=True,
-            return_dict_in_generate=True,
-        )
+        with _quiet():
+            out = self._model.generate(
+                **batch,
+                num_beams=self.beams,
+                output_scores=True,
+                return_dict_in_generate=True,
+            )
         decoded = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
         return [
             Hypothesis(t.strip(), s, truncated=cut)
@@ -108,7 +124,9 @@ class TransformersEngine:
         """
         config = self._model.generation_config
         new = config.max_new_tokens
-        cap = new + 1 if new is not None else config.max_length
+        # Without generation_config.json (or a max_length in config.json),
+        # generate() falls back on its default of 20, as read_generation does.
+        cap = new + 1 if new is not None else (config.max_length or HF_DEFAULT_MAX_LENGTH)
         floor = config.min_new_tokens
         floor = floor + 1 if floor is not None else (config.min_length or 0)
         if floor >= cap:
