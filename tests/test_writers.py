@@ -148,3 +148,24 @@ def test_unknown_format_lists_the_choices():
 
     with pytest.raises(UsageError, match=r"unknown format 'xlsx'; expected one of: .*jsonl, moses"):
         get_writer("xlsx")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("End; with \\ backslash", "End; with \\ backslash"),
+        ("C:\\dossier", "C:\\dossier"),
+        ("\\x \\u00e9 \\T", "\\x \\u00e9 \\T"),
+        ("\\Hello", "\\Hello"),  # not a guarded kind of cell: the backslash is text
+        ("\\2024", "2024"),  # the guard
+        ("a\\\\b\\tc\\u2028d\\u000Ae", "a\\b\tc\u2028d\ne"),
+        ("C:\\new", "C:\new"),  # documented ambiguity: \n is an escape
+    ],
+)
+def test_tsv_unescape_keeps_backslashes_it_did_not_write(typed, read):
+    assert tsv_unescape(typed) == read
+
+
+@pytest.mark.parametrize("text", ["\true", "\nov 12", "\r5", "\t=1", "\\true", "\\2024"])
+def test_tsv_escape_leading_escape_never_reads_as_the_guard(text):
+    assert tsv_unescape(tsv_escape(text)) == text

@@ -25,7 +25,7 @@ from .batching import sentence_key
 from .errors import InputError, UsageError, read_error
 from .memory import TranslationMemory, open_memory
 from .writers.base import source_check, target_check
-from .writers.text import TSV_COLUMNS, tsv_unescape
+from .writers.text import TSV_COLUMNS, spreadsheet_value, tsv_unescape
 
 _QUOTING = "quoting problem"
 _QUOTING_HINT = "save the file again as tab-separated text, quotes as text delimiter; not imported"
@@ -47,6 +47,10 @@ class ReviewedRow:
         reviewed: Whether the file itself marks the row as reviewed (XLIFF state).
         problem: Why the row cannot be read as written (wrong cell count,
             quoting), or "" for a row read normally.
+        values: The text columns (doc, source, target) whose cell, as found
+            in the file, is one a spreadsheet reads as a value (number, date,
+            time, boolean...) and lacks the guard backslash the writer puts
+            on such cells: a spreadsheet may have converted it.
     """
 
     line: int
@@ -58,6 +62,7 @@ class ReviewedRow:
     check: str = ""
     reviewed: bool = False
     problem: str = ""
+    values: tuple[str, ...] = ()
 
 
 @dataclass
@@ -155,6 +160,7 @@ def _row(record: _Record, at: dict[str, int], problem: str = "") -> ReviewedRow:
         tsv_unescape(cells[at["target"]]),
         tsv_unescape(cells[at["check"]]),
         problem=problem,
+        values=tuple(c for c in ("doc", "source", "target") if spreadsheet_value(cells[at[c]])),
     )
 
 
@@ -253,6 +259,10 @@ def _rows(path: Path) -> Iterator[ReviewedRow]:
 
 
 _CHANGED = "source, document or position changed since export; not imported"
+_CONVERTED = (
+    "a spreadsheet changed this cell (number/date detection): {cells}; "
+    "import the columns as Text (or type a leading backslash: \\1/2); not imported"
+)
 
 
 def _verdict(row: ReviewedRow) -> str:
@@ -262,9 +272,15 @@ def _verdict(row: ReviewedRow) -> str:
     if len(row.check) != 16:
         return "has no valid check cell; export the file again from translate"
     if source_check(row.document, row.paragraph, row.sentence, row.source) != row.check[:8]:
-        return _CHANGED
+        converted = [c for c in row.values if c != "target"]
+        return _CONVERTED.format(cells=", ".join(converted)) if converted else _CHANGED
     if target_check(row.target) == row.check[8:] and not row.reviewed:
         return "unchanged"
+    if "target" in row.values:
+        # A bare value in the target may be the machine target as a
+        # spreadsheet rewrote it (1/2 saved as 01/02/26, true as TRUE): never
+        # stored as a reviewer's translation.
+        return _CONVERTED.format(cells="target")
     if not row.target.strip():
         return "empty target; not imported"
     return "import"
@@ -286,8 +302,11 @@ def import_reviewed(path: Path, memory: TranslationMemory) -> ImportReport:
 
     A rejected row says why: a quoting problem (the file was saved with
     quotes this reader cannot undo), cells moved between rows (its source,
-    document and position are those another row's check was made for), or a
-    source, document or position edited since export.
+    document and position are those another row's check was made for), a
+    cell a spreadsheet converted (a number, date, time or boolean without
+    the guard backslash, in the source or document of a row whose check no
+    longer matches, or in an edited target), or a source, document or
+    position edited since export.
 
     Raises:
         InputError: The file cannot be read or is not a review file of this tool.

@@ -17,16 +17,61 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _TSV_ESCAPES.update({c: f"\\u{ord(c):04x}" for c in _LINE_BREAKS if c not in _TSV_ESCAPES})
 _TSV_ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _TSV_ESCAPES))
-_TSV_UNESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
-_TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+# The escapes tsv_escape writes, and only those: ``\\ \t \n \r`` and ``\uXXXX``
+# for the other line breaks (and for a tab, LF or CR that opens a cell, see
+# tsv_escape). Any other backslash in a cell is the reviewer's and is kept.
+_TSV_UNESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+_TSV_UNESCAPES.update(
+    {f"\\u{ord(c):04x}": c for c in _LINE_BREAKS + "\t" if f"\\u{ord(c):04x}" not in _TSV_UNESCAPES}
+)
+_TSV_UNESCAPE_RE = re.compile(
+    r"\\[\\tnr]|\\u(?i:" + "|".join(e[2:] for e in _TSV_UNESCAPES if e[1] == "u") + ")"
+)
 _LINE_BREAK_RE = re.compile(f"[{re.escape(_LINE_BREAKS)}]")
-# Cells a spreadsheet would not keep as the text they are: formulas (``=``,
-# and ``+ - @`` for Excel, also after spaces: the CSV-injection class), a
-# leading quote (Calc reads it as a quoted field and drops the quotes), and
-# numbers (``007`` comes back as ``7``, a check like ``0123e456...`` as
-# ``1.8E+308``). Such a cell is written with a leading backslash, which
-# tsv_unescape drops like any other backslash escape.
-_SPREADSHEET_GUARD_RE = re.compile(r'\s*[=+\-@]|"|\s*[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?%?\s*$')
+
+# Cells a spreadsheet would not keep as the text they are, written with a
+# leading backslash (which tsv_unescape drops):
+#
+# * formulas: ``=``, and ``+ - @`` for Excel, also after spaces (the
+#   CSV-injection class, OWASP "CSV Injection");
+# * a leading quote: Calc reads it as a quoted field and drops the quotes;
+# * values: LibreOffice's number recognition (ImpSvNumberInputScan in
+#   svl/source/numbers/zforfind.cxx, used by the CSV import with "detect
+#   special numbers") and Excel's text import read a cell made only of
+#   digits, separators ``. , ' / : -``, spaces, signs, ``( )`` (accounting
+#   negatives: ``(1)`` becomes -1), ``%``, an exponent ``e``, currency
+#   symbols, month names (English and French, abbreviated or not) and AM/PM
+#   as a number, percentage, currency, date, time or fraction; and the
+#   boolean words (TRUE/FALSE and their translations in the UI languages) as
+#   a boolean. Measured with ``soffice --infilter=CSV:9,34,76,1``: ``(1)`` ->
+#   ``-1``, ``true`` -> ``TRUE``, ``$5`` -> ``$5.00``, ``1/2`` -> ``01/02/26``,
+#   ``12:30`` -> ``12:30:00 PM``, ``5-`` -> ``-5``, ``Mar 12`` -> ``03/12/26``
+#   (tests/test_review_import.py runs a table of such cells through
+#   LibreOffice). The rule is wider than any one locale's recognition
+#   (``3,5``, ``5 €`` and ``1 000`` are numbers in a French one): a cell of
+#   that shape costs only a backslash.
+#
+# No pattern matches a text that starts with a backslash or with ``u``, so a
+# leading backslash followed by a cell of one of these kinds is always the
+# guard, never an escape (tsv_escape makes sure of that).
+_CURRENCY = "$€£¥¢₹₽₩₺₪₫฿₴₦₱¤"
+_MONTHS = (
+    "january|february|march|april|june|july|august|september|october|november|december"
+    "|janvier|février|fevrier|avril|juillet|août|aout|septembre|octobre|novembre|décembre"
+    "|decembre|janv|févr|fevr|juil|sept|jan|feb|fév|fev|mar|mars|apr|avr|may|mai|jun|juin"
+    "|jul|aug|aoû|sep|oct|nov|dec|déc"
+)
+_BOOLEANS = "true|false|vrai|faux|wahr|falsch|verdadero|falso|vero|waar|onwaar"
+_VALUE_PATTERN = (
+    rf"(?=\D*\d)(?:[\s\d.,'’/:()%‰+\-−e{re.escape(_CURRENCY)}]"
+    rf"|(?:{_MONTHS}|am|pm|a|p)\.?(?![^\W\d_]))+$"
+    rf"|\s*(?:{_BOOLEANS})\s*$"
+)
+_SPREADSHEET_VALUE_RE = re.compile(_VALUE_PATTERN, re.IGNORECASE)
+_SPREADSHEET_GUARD_RE = re.compile(r'\s*[=+\-@]|"|' + _VALUE_PATTERN, re.IGNORECASE)
+# A tab, LF or CR opening a cell is written as \u0009, \u000a, \u000d when
+# its short escape would make the cell read as guarded (\true, \nov 12).
+_FIRST_ESCAPE = {"\\t": "\\u0009", "\\n": "\\u000a", "\\r": "\\u000d"}
 
 TSV_COLUMNS = ("doc", "paragraph", "sentence", "source", "target", "flags", "score", "check")
 
@@ -36,26 +81,43 @@ def tsv_escape(text: str) -> str:
 
     Backslash, tab and line breaks become backslash escapes, so a row stays
     one line of cells. A cell that a spreadsheet would run as a formula, strip
-    of its quotes or turn into a number gets a leading backslash (``\\=1+1``,
-    ``\\"Oui"``, ``\\2024``), so opening the TSV never runs a formula and
-    saving it gives the text back.
+    of its quotes or read as a value (number, percentage, currency, date,
+    time, fraction, boolean) gets a leading backslash (``\\=1+1``,
+    ``\\"Oui"``, ``\\2024``, ``\\(1)``, ``\\true``), so opening the TSV never
+    runs a formula and saving it gives the text back.
     """
     escaped = _TSV_ESCAPE_RE.sub(lambda m: _TSV_ESCAPES[m.group()], text)
     if _SPREADSHEET_GUARD_RE.match(escaped):
         return "\\" + escaped
+    if escaped[:2] in _FIRST_ESCAPE and _SPREADSHEET_GUARD_RE.match(escaped[1:]):
+        return _FIRST_ESCAPE[escaped[:2]] + escaped[2:]
     return escaped
 
 
 def tsv_unescape(cell: str) -> str:
-    """Invert :func:`tsv_escape`: a backslash before any other character stands for it."""
+    """Invert :func:`tsv_escape`, undoing only the escapes it writes.
 
-    def one(m: re.Match[str]) -> str:
-        code = m.group(1)
-        if len(code) == 5:
-            return chr(int(code[1:], 16))
-        return _TSV_UNESCAPES.get(code, code)
+    The rule: a leading backslash before a cell a spreadsheet would change
+    (see :func:`tsv_escape`) is the guard and is dropped; then ``\\\\``,
+    ``\\t``, ``\\n``, ``\\r`` and the ``\\uXXXX`` of a line break or tab stand
+    for that character. Any other backslash is text and stays as written, so
+    a reviewer's ``C:\\dossier`` or ``a \\ b`` imports as typed. Ambiguity: a
+    typed backslash before ``t``, ``n``, ``r`` or another backslash reads as
+    an escape (``C:\\new`` is ``C:`` and a line break, then ``ew``); write
+    ``\\\\`` for a backslash there.
+    """
+    if cell.startswith("\\") and _SPREADSHEET_GUARD_RE.match(cell, 1):
+        cell = cell[1:]
+    return _TSV_UNESCAPE_RE.sub(lambda m: _TSV_UNESCAPES[m.group().lower()], cell)
 
-    return _TSV_UNESCAPE_RE.sub(one, cell)
+
+def spreadsheet_value(cell: str) -> bool:
+    """Whether a cell, as found in a file, is one a spreadsheet reads as a value.
+
+    Such a cell without the guard backslash may be what a spreadsheet wrote
+    for another text (``(1)`` saved as ``-1``, ``1/2`` as ``01/02/26``).
+    """
+    return bool(_SPREADSHEET_VALUE_RE.match(cell))
 
 
 _JSON_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
