@@ -355,13 +355,11 @@ def test_a_file_the_tool_never_wrote_is_kept_too(tmp_path, loads):
     assert foreign.read_text().startswith("doc\t")
 
 
-def test_a_run_killed_while_renaming_keeps_no_needless_backups(tmp_path, loads, monkeypatch):
-    """Killed after the outputs were renamed, before the final manifest."""
+def kill_before_final_manifest(monkeypatch: pytest.MonkeyPatch):
+    """Make the next run die (as from Ctrl-C) after its renames, before its final
+    manifest; returns the real manifest writer, to put back."""
     from translate_cli import outputs
 
-    src = write(tmp_path / "a.txt", "Un.\n")
-    out = tmp_path / "out"
-    assert cli(src, "-o", out, "-f", "tsv,txt").exit_code == 0
     real = outputs._write_manifest
     calls: list[Path] = []
 
@@ -372,6 +370,17 @@ def test_a_run_killed_while_renaming_keeps_no_needless_backups(tmp_path, loads, 
         real(meta_file, meta)
 
     monkeypatch.setattr(outputs, "_write_manifest", dies_on_final_manifest)
+    return real
+
+
+def test_a_run_killed_while_renaming_keeps_no_needless_backups(tmp_path, loads, monkeypatch):
+    """Killed after the outputs were renamed, before the final manifest."""
+    from translate_cli import outputs
+
+    src = write(tmp_path / "a.txt", "Un.\n")
+    out = tmp_path / "out"
+    assert cli(src, "-o", out, "-f", "tsv,txt").exit_code == 0
+    real = kill_before_final_manifest(monkeypatch)
     src.write_text("Deux.\n")
     assert cli(src, "-o", out, "-f", "tsv,txt").exit_code == 130
     assert (out / "a.en.txt").read_text() == "DEUX.\n"  # renamed, manifest not final
@@ -515,16 +524,7 @@ def test_outputs_of_a_run_killed_before_its_final_manifest_are_never_inputs(
 
     folder = tmp_path / "in"
     write(folder / "a.txt", "Un.\n")
-    real = outputs._write_manifest
-    calls: list[Path] = []
-
-    def dies_on_final_manifest(meta_file, meta):
-        calls.append(meta_file)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        real(meta_file, meta)
-
-    monkeypatch.setattr(outputs, "_write_manifest", dies_on_final_manifest)
+    real = kill_before_final_manifest(monkeypatch)
     assert cli(folder, "-o", folder, "-f", "txt,tsv").exit_code == 130
     assert (folder / "a.en.txt").is_file()
     monkeypatch.setattr(outputs, "_write_manifest", real)
