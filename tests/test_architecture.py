@@ -21,10 +21,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "translate_cli"
 
 # Lowest first. Each name is a module or subpackage directly under translate_cli.
 LAYERS: list[set[str]] = [
-    {"_version", "vocabulary", "errors", "fsutil"},
+    {"_version", "vocabulary", "errors", "fsutil", "markup"},
     {"config", "dehyphenate"},
-    {"document", "segment", "batching", "models", "protect"},
-    {"engines", "memory", "qa"},
+    {"document", "segment", "batching", "models", "protect", "project"},
+    {"engines", "memory", "qa", "readers"},
     {"translator", "provenance"},
     {"align", "writers"},
     {"outputs", "review", "inputs", "progress"},

@@ -92,6 +92,7 @@ from pathlib import Path
 
 from . import dehyphenate
 from .errors import InputError, read_error
+from .markup import Block, Layout
 
 # Characters that end a line that is a complete unit (sentence, headline with
 # punctuation, or quote close). A line ending otherwise continues on the next.
@@ -216,6 +217,12 @@ class Document:
         warnings: What was repaired on reading, one line each without the
             file name (``line 3: invalid UTF-8 byte 0xE9 replaced with
             U+FFFD``). The library never prints them; the CLI does.
+        blocks: For a structured input (Markdown, HTML, Word, subtitles),
+            its blocks with their inline markup, one per paragraph
+            (``paragraphs[i] == blocks[i].text``); empty for plain text.
+        layout: For a structured input, what writes the English file back
+            in its format (:class:`~translate_cli.markup.Layout`); None for
+            plain text.
     """
 
     name: str
@@ -224,6 +231,8 @@ class Document:
     encoding: str = "utf-8"
     sha256: str = ""
     warnings: tuple[str, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    layout: Layout | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -908,7 +917,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
             unreadable, binary or undecodable, naming the path.
     """
     name = display or safe_name(str(path))
-    data = _read_bounded(path, name)
+    data = read_bounded(path, name)
     decoded = decode_bytes(data, name)
     return document_from_text(
         decoded.text, name, decoded.encoding, hashlib.sha256(data).hexdigest(), decoded.warnings
@@ -924,7 +933,7 @@ def _refuse_irregular(mode: int, name: str) -> None:
     raise InputError(name, f"not a regular file ({kind})")
 
 
-def _read_bounded(path: Path, name: str) -> bytes:
+def read_bounded(path: Path, name: str) -> bytes:
     """The bytes of a regular file of at most :data:`MAX_INPUT_BYTES`.
 
     Raises:

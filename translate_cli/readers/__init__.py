@@ -1,0 +1,77 @@
+"""Input formats: plain text, and structured documents read into blocks and a layout.
+
+A reader per format, registered by name and chosen by the file's extension
+(``--input-format`` forces one). Plain text is read by
+:func:`translate_cli.document.read_document`; every other format gives a
+:class:`~translate_cli.document.Document` whose paragraphs are its blocks'
+texts and whose layout writes the English file back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePath
+
+from ..document import Document, read_bounded, read_document, safe_name
+from ..errors import unknown_choice
+from .base import READERS, Parsed, Reader, register
+
+# The name of the plain-text format, read by translate_cli.document.
+TEXT_FORMAT = "text"
+
+
+def input_formats() -> tuple[str, ...]:
+    """Every ``--input-format`` name, plain text first."""
+    return (TEXT_FORMAT, *READERS)
+
+
+def format_of(path: str | PurePath, forced: str | None = None) -> str:
+    """The input format of a file: ``forced`` if given, else by extension, else plain text.
+
+    Raises:
+        UsageError: ``forced`` names no format, listing the valid ones.
+    """
+    if forced is not None:
+        if forced not in input_formats():
+            raise unknown_choice("input format", forced, input_formats())
+        return forced
+    ext = PurePath(path).suffix.lower()
+    return next((n for n, cls in READERS.items() if ext in cls.extensions), TEXT_FORMAT)
+
+
+def read_input(path: Path, display: str | None = None, input_format: str | None = None) -> Document:
+    """Read one input file in its format.
+
+    Raises:
+        InputError: Unreadable, too large, or not a well-formed file of its
+            format, naming the file.
+        UsageError: ``input_format`` names no format.
+    """
+    name = display or safe_name(str(path))
+    fmt = format_of(path, input_format)
+    if fmt == TEXT_FORMAT:
+        return read_document(path, name)
+    data = read_bounded(path, name)
+    parsed = READERS[fmt]().read(data, name)
+    return Document(
+        name,
+        tuple(block.text for block in parsed.blocks),
+        "\n\n",
+        parsed.encoding,
+        hashlib.sha256(data).hexdigest(),
+        parsed.warnings,
+        parsed.blocks,
+        parsed.layout,
+    )
+
+
+__all__ = [
+    "READERS",
+    "TEXT_FORMAT",
+    "Parsed",
+    "Reader",
+    "format_of",
+    "input_formats",
+    "read_input",
+    "register",
+]
