@@ -113,3 +113,60 @@ class Layout(Protocol):
             Calling it again gives the same bytes.
         """
         ...
+
+
+@dataclass(frozen=True)
+class Element:
+    """A span with what it holds, for writing out: see :func:`nest`.
+
+    Attributes:
+        tag: The span's tag.
+        protected: Whether it is a protected span.
+        children: Text and nested elements, in order.
+    """
+
+    tag: int
+    protected: bool
+    children: tuple[str | Element, ...]
+
+
+def nest(text: str, spans: Sequence[Span]) -> tuple[str | Element, ...]:
+    """``text`` with its well-nested ``spans`` as a tree, for a layout to write out.
+
+    Args:
+        text: A sentence or a block's text.
+        spans: Well nested, sorted by start then by decreasing end (as in
+            :class:`Block` and :class:`Placed`).
+
+    Returns:
+        Text pieces and :class:`Element` s in order; joining the text of the
+        tree gives ``text`` back.
+
+    Raises:
+        ValueError: Two spans overlap without nesting, or one leaves the text.
+    """
+    ordered = sorted(enumerate(spans), key=lambda p: (p[1].start, -p[1].end, p[0]))
+    position = 0
+
+    def build(end: int, inner: list[tuple[int, Span]]) -> tuple[str | Element, ...]:
+        nonlocal position
+        out: list[str | Element] = []
+        while inner and (inner[0][1].start < end or inner[0][1].start == inner[0][1].end == end):
+            span = inner.pop(0)[1]
+            if span.start < position or span.end > end:
+                raise ValueError(f"span {span} overlaps another without nesting")
+            if span.start > position:
+                out.append(text[position : span.start])
+            position = span.start
+            children = build(span.end, inner)
+            out.append(Element(span.tag, span.protected, children))
+            position = span.end
+        if end > position:
+            out.append(text[position:end])
+            position = end
+        return tuple(out)
+
+    for _, span in ordered:
+        if not 0 <= span.start <= span.end <= len(text):
+            raise ValueError(f"span {span} lies outside a text of {len(text)} characters")
+    return build(len(text), list(ordered))
