@@ -55,7 +55,7 @@ class FakeEngine:
         return [t for b in self.batches for t in b]
 
 
-ORIGIN_FLAGS = ("truncated", "split", "symbols", "reviewed")
+ORIGIN_FLAGS = ("truncated", "split", "symbols", "markup", "reviewed")
 
 
 def origin_flags(pair) -> tuple[str, ...]:

@@ -23,8 +23,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "translate_cli"
 LAYERS: list[set[str]] = [
     {"_version", "vocabulary", "errors", "fsutil", "markup"},
     {"config", "dehyphenate"},
-    {"document", "segment", "batching", "models", "protect", "project"},
-    {"engines", "memory", "qa", "readers"},
+    {"document", "segment", "batching", "models", "protect"},
+    {"engines", "memory", "qa", "readers", "project"},
     {"translator", "provenance"},
     {"align", "writers"},
     {"outputs", "review", "inputs", "progress"},

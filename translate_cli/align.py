@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .document import AlignedPair, Document, Result, RunMeta, Sentence
+from .markup import Placed
+from .project import block_sentences, model_text, project, strip_protected
+from .protect import is_text_free
 from .qa import check_pair, confidence_flags
 from .segment import split_sentences
-from .translator import Translator
+from .translator import Translation, Translator
 from .vocabulary import Flag, Origin
 
 # A flag's place in the display order, for sorting a pair's flags.
@@ -24,12 +27,27 @@ _ORDER: dict[str, int] = {flag: rank for rank, flag in enumerate(Flag)}
 
 
 def sentences_of(document: Document) -> list[Sentence]:
-    """Split every paragraph into sentences, keeping their positions."""
+    """Split every paragraph into sentences, keeping their positions.
+
+    A structured document's sentences also carry their start in the block
+    and their inline spans (:func:`~translate_cli.project.block_sentences`).
+    """
+    if document.blocks:
+        return [
+            Sentence(p, i, text, start, spans)
+            for p, block in enumerate(document.blocks)
+            for i, (start, text, spans) in enumerate(block_sentences(block))
+        ]
     return [
         Sentence(p, i, text)
         for p, paragraph in enumerate(document.paragraphs)
         for i, text in enumerate(split_sentences(paragraph))
     ]
+
+
+def translation_key(sentence: Sentence) -> str:
+    """What is sent to the translator for a sentence: its text without protected spans."""
+    return model_text(sentence.text, sentence.spans)
 
 
 def align(
@@ -52,15 +70,58 @@ def align(
     """
     if sentences is None:
         sentences = sentences_of(document)
-    done = translator.translate([s.text for s in sentences])
+    keys = [translation_key(s) for s in sentences]
+    done = translator.translate(keys)
     unsure = confidence_flags([t.hypothesis.score for t in done])
+    if document.blocks:
+        placed, alignments, unclear = _placed(sentences, keys, done, translator)
+        targets = [p.target for p in placed]
+    else:
+        placed, targets = [], [t.hypothesis.text for t in done]
+        alignments, unclear = [None] * len(sentences), [False] * len(sentences)
     pairs = []
-    for s, t, low in zip(sentences, done, unsure, strict=True):
-        flags = check_pair(s.text, t.hypothesis.text)
+    for s, t, target, low, links, fallback in zip(
+        sentences, done, targets, unsure, alignments, unclear, strict=True
+    ):
+        flags = check_pair(s.text, target)
         flags += (Flag.LOW_CONFIDENCE,) * (low and t.origin != Origin.REVIEWED) + t.flags
+        flags += (Flag.MARKUP,) * fallback
         flags = tuple(sorted(flags, key=_ORDER.__getitem__))
         translator.counters.flags.update(flags)
         pairs.append(
-            AlignedPair(s.paragraph, s.index, s.text, t.hypothesis.text, flags, t.hypothesis.score)
+            AlignedPair(s.paragraph, s.index, s.text, target, flags, t.hypothesis.score, links)
         )
-    return Result(document, tuple(pairs), meta)
+    return Result(document, tuple(pairs), meta, tuple(placed))
+
+
+def _placed(
+    sentences: Sequence[Sentence],
+    keys: Sequence[str],
+    done: Sequence[Translation],
+    translator: Translator,
+) -> tuple[list[Placed], list[tuple[tuple[int, int], ...] | None], list[bool]]:
+    """Structured sentences: their translations with the inline markup laid over them.
+
+    A sentence with nothing to translate (no letter once its protected
+    spans are out) is its own translation, spans and all.
+    """
+    todo = [n for n, key in enumerate(keys) if not is_text_free(key)]
+    found = translator.align([keys[n] for n in todo], [done[n].hypothesis.text for n in todo])
+    links = dict(zip(todo, found, strict=True))
+    placed: list[Placed] = []
+    alignments: list[tuple[tuple[int, int], ...] | None] = []
+    unclear: list[bool] = []
+    for n, s in enumerate(sentences):
+        end = s.start + len(s.text)
+        if n not in links:
+            words = len(s.text.split())
+            placed.append(Placed(s.start, end, s.text, s.spans))
+            alignments.append(tuple((i, i) for i in range(words)))
+            unclear.append(False)
+            continue
+        stripped = strip_protected(s.text, s.spans)
+        projection = project(s.text, s.spans, stripped, done[n].hypothesis.text, links[n])
+        placed.append(Placed(s.start, end, projection.target, projection.spans))
+        alignments.append(projection.alignment if links[n] is not None else None)
+        unclear.append(projection.unclear)
+    return placed, alignments, unclear

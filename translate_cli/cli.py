@@ -19,7 +19,7 @@ import typer
 
 from ._version import __version__
 from .config import DEFAULT_MODEL, Settings, load_settings
-from .vocabulary import DEVICES, ENGINES, Status
+from .vocabulary import DEVICES, ENGINES, INPUT_FORMATS, Status
 
 if TYPE_CHECKING:
     from .runner import Outcome, RunReport
@@ -74,6 +74,15 @@ def translate(
             "-f",
             metavar="LIST",
             help=f"Outputs, comma list [default: {','.join(_DEFAULTS.formats)}]",
+        ),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--input-format",
+            metavar="NAME",
+            help=f"Read every input as {', '.join(INPUT_FORMATS)} "
+            "[default: by extension: .md, .html, .docx, .srt, .vtt; else text]",
         ),
     ] = None,
     model: Annotated[
@@ -197,6 +206,7 @@ def translate(
                 "normalize": normalize,
                 "formats": _split_list(formats),
                 "globs": _split_list(globs),
+                "input_format": input_format,
                 "output_dir": output_dir,
                 "memory": "off" if no_tm else tm,
             },

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, unknown_choice
-from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS
+from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS, INPUT_FORMATS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 ENV_PREFIX = "TRANSLATE_"
@@ -55,7 +55,19 @@ class Settings:
     # Folder for outputs; each input's relative path is mirrored below it.
     output_dir: str = "translations"
     # File patterns picked up when a folder is given (walked recursively).
-    globs: tuple[str, ...] = ("*.txt", "*.md")
+    globs: tuple[str, ...] = (
+        "*.txt",
+        "*.md",
+        "*.markdown",
+        "*.html",
+        "*.htm",
+        "*.docx",
+        "*.srt",
+        "*.vtt",
+    )
+    # Input format of every file (one of vocabulary.INPUT_FORMATS); None
+    # chooses by extension, plain text for any other.
+    input_format: str | None = None
     # Translation memory: "default" (memory.sqlite in the user data folder),
     # "off", or the path of a SQLite file.
     memory: str = "default"
@@ -71,6 +83,8 @@ class Settings:
             raise unknown_choice("device", self.device, DEVICES)
         if self.compute_type not in COMPUTE_TYPES:
             raise unknown_choice("compute type", self.compute_type, COMPUTE_TYPES)
+        if self.input_format is not None and self.input_format not in INPUT_FORMATS:
+            raise unknown_choice("input format", self.input_format, INPUT_FORMATS)
         for name in self.formats:
             if name not in FORMATS:
                 raise unknown_choice("format", name, FORMATS)

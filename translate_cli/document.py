@@ -92,7 +92,7 @@ from pathlib import Path
 
 from . import dehyphenate
 from .errors import InputError, read_error
-from .markup import Block, Layout
+from .markup import Block, Layout, Placed, Span
 
 # Characters that end a line that is a complete unit (sentence, headline with
 # punctuation, or quote close). A line ending otherwise continues on the next.
@@ -243,11 +243,15 @@ class Sentence:
         paragraph: Index of its paragraph in the document (0-based).
         index: Index of the sentence inside its paragraph (0-based).
         text: The sentence, stripped of surrounding whitespace.
+        start: Where ``text`` starts in its paragraph (structured documents).
+        spans: Its inline elements, in ``text``'s offsets (structured documents).
     """
 
     paragraph: int
     index: int
     text: str
+    start: int = 0
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,9 @@ class AlignedPair:
         flags: Review flags, e.g. ``split`` when the sentence was too long for
             the model and was translated in pieces.
         score: The model's length-normalised log-probability, when known.
+        alignment: Word alignment between ``source`` and ``target`` as
+            Pharaoh pairs ``(i, j)`` of word indices (``str.split`` words),
+            for pairs of structured documents; None when not computed.
     """
 
     paragraph: int
@@ -289,6 +296,7 @@ class AlignedPair:
     target: str
     flags: tuple[str, ...] = ()
     score: float | None = None
+    alignment: tuple[tuple[int, int], ...] | None = None
 
     # Files number paragraphs and sentences from 1; the code counts from 0.
     # These two properties and :meth:`numbered` are the only conversions.
@@ -311,9 +319,12 @@ class AlignedPair:
         target: str,
         flags: tuple[str, ...] = (),
         score: float | None = None,
+        alignment: tuple[tuple[int, int], ...] | None = None,
     ) -> AlignedPair:
         """A pair read back from a file, whose numbers start at 1."""
-        return cls(paragraph_number - 1, sentence_number - 1, source, target, flags, score)
+        return cls(
+            paragraph_number - 1, sentence_number - 1, source, target, flags, score, alignment
+        )
 
 
 @dataclass(frozen=True)
@@ -345,11 +356,38 @@ class RunMeta:
 
 @dataclass(frozen=True)
 class Result:
-    """A translated document: the input, its aligned pairs, and provenance."""
+    """A translated document: the input, its aligned pairs, and provenance.
+
+    Attributes:
+        document: The input.
+        pairs: Its sentences with their translations, in document order.
+        meta: Provenance.
+        placed: For a structured document, each pair's translation with the
+            inline markup laid over it, in the same order as ``pairs``
+            (what its layout writes); empty for plain text.
+    """
 
     document: Document
     pairs: tuple[AlignedPair, ...]
     meta: RunMeta
+    placed: tuple[Placed, ...] = ()
+
+    def rendered(self) -> bytes:
+        """The English file of a structured document, written by its layout.
+
+        Raises:
+            ValueError: The document has no layout (plain text).
+        """
+        layout = self.document.layout
+        if layout is None:
+            raise ValueError(f"{self.document.name}: plain text has no layout")
+        blocks: list[list[Placed]] = [[] for _ in self.document.paragraphs]
+        for pair, placed in zip(self.pairs, self.placed, strict=True):
+            blocks[pair.paragraph].append(placed)
+        for number, block in enumerate(self.document.blocks):
+            if not blocks[number] and block.spans:
+                blocks[number].append(Placed(0, 0, block.text, block.spans))
+        return layout.render(blocks)
 
     def paragraph_targets(self) -> list[str]:
         """The English paragraphs, in document order, sentences joined by a space."""

@@ -9,9 +9,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
-from .document import Document, document_from_text, read_document, safe_name
+from .document import Document, document_from_text, safe_name
 from .errors import UsageError
 from .fsutil import fit_name
+from .readers import read_input
 from .writers import FORMATS, META_SUFFIX, output_stem
 
 # Output stems are cut (with a hash suffix, see fsutil.fit_name) to this many
@@ -43,15 +44,21 @@ class Job:
     size: int = 0
     stem: str = ""
 
-    def read(self) -> Document:
-        """Read and decode the input.
+    def read(self, input_format: str | None = None) -> Document:
+        """Read and decode the input, in its format (:func:`~translate_cli.readers.read_input`).
+
+        Args:
+            input_format: Forces a format (one of
+                :data:`~translate_cli.vocabulary.INPUT_FORMATS`); None chooses
+                by extension. Text given directly is plain text.
 
         Raises:
-            InputError: Unreadable, binary or undecodable file.
+            InputError: Unreadable, binary or undecodable file, or not a
+                well-formed document of its format.
         """
         if self.path is None:
             return document_from_text(self.text or "", self.name)
-        return read_document(self.path, self.name)
+        return read_input(self.path, self.name, input_format)
 
 
 def _hidden(name: str) -> bool:

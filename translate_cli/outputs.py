@@ -237,6 +237,7 @@ def settings_key(settings: Settings, plan: RunPlan, memory: TranslationMemory | 
     fields = {
         "plan": astuple(plan),
         "formats": sorted(settings.formats),
+        "input_format": settings.input_format,
         "tool": __version__,
         "memory": None if memory is None else [str(memory.path), memory.reviewed_version()],
     }

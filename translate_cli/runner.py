@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from .align import align, sentences_of
+from .align import align, sentences_of, translation_key
 from .batching import sentence_key
 from .config import Settings
-from .document import Document, Result, RunMeta, Sentence, document_from_text, read_document
+from .document import Document, Result, RunMeta, Sentence, document_from_text
 from .engines import Engine, load_engine
 from .errors import TranslateError, UsageError
 from .inputs import Job, collect_jobs
@@ -36,6 +36,7 @@ from .outputs import (
 )
 from .progress import NoProgress, Progress
 from .provenance import RunPlan, engine_meta, plan_run, utc_now
+from .readers import read_input
 from .translator import Counters, Translator
 from .vocabulary import Status
 from .writers import get_writer
@@ -209,7 +210,7 @@ class Runner:
 
     def _read(self, index: int, job: Job) -> _Pending | Outcome:
         try:
-            document = job.read()
+            document = job.read(self.settings.input_format)
         except (TranslateError, OSError, UnicodeError) as exc:
             return Outcome(job.name, Status.FAILED, _reason(exc, job))
         if self.resume and job.path is not None:
@@ -225,7 +226,7 @@ class Runner:
         """Translate a window's sentences together, then align and write each file."""
         if not window:
             return
-        texts = [s.text for p in window for s in p.sentences]
+        texts = [translation_key(s) for p in window for s in p.sentences]
         translator = self.translator
         # The engine reports distinct texts; scale them to sentences so the bar
         # counts what the user counts, and top it up once the window is done.
@@ -413,7 +414,7 @@ def translate_file(
     """
     path = Path(path)
     settings = settings or Settings()
-    document = read_document(path)
+    document = read_input(path, input_format=settings.input_format)
     engine = engine or load_engine(settings)
     result = align(document, Translator(engine, settings.batch_tokens), engine_meta(engine))
     if output_dir is not None:

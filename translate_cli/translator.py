@@ -169,6 +169,7 @@ class Translator:
         self.memo_size = memo_size
         self.on_batch: Callable[[int], None] | None = None
         self._memo: dict[str, Translation] = {}
+        self._alignments: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
         # Characters the engine can write and those it cannot, asked once each.
         self._writable: set[str] = set()
         self._unwritable: set[str] = set()
@@ -271,6 +272,37 @@ class Translator:
             else:
                 out.append(fresh.get(key) or self._memo[key])
         return out
+
+    def align(
+        self, sources: Sequence[str], targets: Sequence[str]
+    ) -> list[tuple[tuple[int, int], ...] | None]:
+        """Word alignments of translated sentences (``Engine.align_batch``), cached.
+
+        Args:
+            sources: What the model translated (sentence keys).
+            targets: Their translations (the engine's, the memory's or a reviewer's).
+
+        Returns:
+            Pharaoh pairs per sentence; None for all when the engine cannot align.
+
+        Raises:
+            EngineError: The engine failed.
+        """
+        pairs = list(zip(sources, targets, strict=True))
+        new, _ = unique([p for p in pairs if p not in self._alignments])
+        aligner = getattr(self.engine, "align_batch", None) if new else None
+        if new and aligner is None:
+            return [None] * len(pairs)
+        if new and aligner is not None:
+            if len(self._alignments) > self.memo_size:
+                self._alignments.clear()
+            tokens = self._count([s for s, _ in new])
+            for batch in plan_batches(tokens, self.batch_tokens):
+                chunk = [new[i] for i in batch]
+                sources, targets = [s for s, _ in chunk], [t for _, t in chunk]
+                found = self._call(lambda _: aligner(sources, targets))  # noqa: B023
+                self._alignments.update(zip(chunk, found, strict=True))
+        return [self._alignments[p] for p in pairs]
 
     def _mask(self, key: str) -> Masked | None:
         """``key`` without the symbols the engine cannot write, or None if it has none.

@@ -33,6 +33,7 @@ class Flag(StrEnum):
     LOW_CONFIDENCE = "low-confidence"
     SPLIT = "split"
     SYMBOLS = "symbols"  # a symbol the model cannot write was put back by guess
+    MARKUP = "markup"  # inline markup placed on the English by a fallback, not by alignment
     REVIEWED = "reviewed"
 
 
@@ -77,3 +78,6 @@ COMPUTE_TYPES = (
 )
 # Output formats; the writer registry (translate_cli.writers) has exactly these.
 FORMATS = ("txt", "tsv", "jsonl", "moses", "tmx", "xliff", "html")
+# Input formats for --input-format: plain text, then the reader registry
+# (translate_cli.readers), which has exactly the others.
+INPUT_FORMATS = ("text", "markdown", "html", "docx", "srt", "vtt")

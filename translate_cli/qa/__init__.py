@@ -99,6 +99,10 @@ DESCRIPTIONS: dict[str, str] = {
     Flag.SYMBOLS: (
         "an emoji or symbol the model cannot write was put back at a guessed place: check it"
     ),
+    Flag.MARKUP: (
+        "inline markup (bold, a link, code) was put on the English by a fallback, "
+        "not by word alignment: check which words carry it"
+    ),
     Flag.REVIEWED: "the translation is a reviewer's",
 }
 

@@ -14,10 +14,11 @@ from pathlib import Path, PurePath
 
 from ..document import Document, read_bounded, read_document, safe_name
 from ..errors import unknown_choice
+from ..vocabulary import INPUT_FORMATS
 from .base import READERS, Parsed, Reader, register
 
 # The name of the plain-text format, read by translate_cli.document.
-TEXT_FORMAT = "text"
+TEXT_FORMAT = INPUT_FORMATS[0]
 
 
 def input_formats() -> tuple[str, ...]:

@@ -141,8 +141,14 @@ def one_line(text: str) -> str:
 
 
 def pair_record(doc: str, pair: AlignedPair) -> dict[str, object]:
-    """The JSON-ready form of a pair; paragraph and sentence numbers start at 1."""
-    return {
+    """The JSON-ready form of a pair; paragraph and sentence numbers start at 1.
+
+    A pair of a structured document also has ``alignment``: its word
+    alignment in Pharaoh format (``"0-0 1-2 2-1"``: source word ``i`` is
+    aligned with target word ``j``, words counted by whitespace from 0), as
+    fast_align and Moses write it.
+    """
+    record: dict[str, object] = {
         "doc": doc,
         "paragraph": pair.paragraph_number,
         "sentence": pair.sentence_number,
@@ -151,23 +157,62 @@ def pair_record(doc: str, pair: AlignedPair) -> dict[str, object]:
         "flags": list(pair.flags),
         "score": None if pair.score is None else round(pair.score, 4),
     }
+    if pair.alignment is not None:
+        record["alignment"] = pharaoh(pair.alignment)
+    return record
+
+
+def pharaoh(alignment: Iterable[tuple[int, int]]) -> str:
+    """Word alignment pairs in Pharaoh format: ``[(0, 0), (1, 2)]`` gives ``"0-0 1-2"``."""
+    return " ".join(f"{i}-{j}" for i, j in alignment)
+
+
+def from_pharaoh(text: str) -> tuple[tuple[int, int], ...]:
+    """Invert :func:`pharaoh`.
+
+    Raises:
+        ValueError: A link is not two numbers joined by ``-``.
+    """
+    links = []
+    for link in text.split():
+        i, j = link.split("-")
+        links.append((int(i), int(j)))
+    return tuple(links)
 
 
 @register
 class DocumentWriter(Writer):
-    """The English document, paragraphs in the places they had in the source."""
+    """The English document, in the input's format, paragraphs in the places they had.
+
+    A structured document (Markdown, HTML, Word, subtitles) is written by its
+    layout (:meth:`~translate_cli.document.Result.rendered`), as bytes, to
+    the stream's binary buffer; plain text as its paragraphs.
+    """
 
     name = "txt"
     suffixes = (".en{ext}",)
-    description = "English document, paragraphs kept"
+    description = "English document in the input's format, structure kept"
 
     def write(self, results: Iterable[Result], *streams: TextIO) -> None:
         for number, result in enumerate(results):
+            if result.document.layout is not None:
+                _write_bytes(streams[0], result.rendered())
+                continue
             if number:
                 streams[0].write("\n")
             paragraphs = result.paragraph_targets()
             if paragraphs:
                 streams[0].write(result.document.separator.join(paragraphs) + "\n")
+
+
+def _write_bytes(stream: TextIO, data: bytes) -> None:
+    """Write bytes to a text stream: to its binary buffer, or decoded when it has none."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # io.StringIO in tests: text formats only
+        stream.write(data.decode("utf-8"))
+        return
+    stream.flush()
+    buffer.write(data)
 
 
 # Columns that hold numbers by design: a spreadsheet may read them as numbers.
@@ -268,6 +313,7 @@ def read_jsonl(path: Path) -> Iterator[Result]:
                         rec["target"],
                         tuple(rec.get("flags", ())),
                         rec.get("score"),
+                        from_pharaoh(rec["alignment"]) if "alignment" in rec else None,
                     )
                 )
     if current is not None:

@@ -1,0 +1,487 @@
+"""Inline markup carried from a French sentence to its English translation by word alignment.
+
+A sentence of a structured document comes with its inline elements as
+:class:`~translate_cli.markup.Span` s. The model sees none of them:
+
+1. :func:`strip_protected` takes the protected spans' text out (inline code,
+   URLs, images, fields); what is left is what the model translates.
+2. The engine aligns that text with its translation (``Engine.align_batch``:
+   the model's cross-attention under forced decoding; opus-mt models are
+   trained with guided alignment), giving Pharaoh pairs ``(i, j)`` between
+   whitespace-separated words.
+3. :func:`project` puts the protected text back beside the English words
+   aligned with the French words next to it, and lays each other span over
+   the smallest run of English words covering the words aligned with its
+   French words. This is the method of bergamot's HTML handling
+   (browsermt/bergamot-translator, ``src/translator/html.cpp``), done per
+   span rather than per token.
+
+When the alignment leaves a span with no English word, the span covers the
+whole sentence; when its English words are not contiguous (another span's
+or outside words in between) or two projected spans would cross, the
+smallest covering run is taken or the span is nested; each of these makes
+the projection *unclear*, and the caller flags the pair ``markup``.
+
+Pure functions on strings and offsets; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .markup import PLAIN_TAG, Block, Span
+from .segment import sentence_spans
+
+Alignment = tuple[tuple[int, int], ...]
+
+# Words, as the engine's alignment counts them (str.split).
+_WORD = re.compile(r"\S+")
+# URLs and e-mail addresses in plain text: copied byte for byte, never sent to
+# the model. A URL ends before closing punctuation that usually follows it
+# (``voir https://exemple.fr/a.`` keeps the full stop outside).
+_URL_OR_MAIL = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]}'’]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+)
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def plain_protected(text: str, spans: Sequence[Span]) -> tuple[Span, ...]:
+    """``spans`` plus a :data:`PLAIN_TAG` protected span for each URL or e-mail address.
+
+    An address inside an existing protected span (inline code) or crossing a
+    span's edge is left alone; one inside a link's text is protected within it.
+    """
+    found = []
+    for match in _URL_OR_MAIL.finditer(text):
+        start, end = match.span()
+        if any(
+            s.start < end and start < s.end and not (s.start <= start and end <= s.end)
+            for s in spans
+        ):
+            continue
+        if any(s.protected and s.start <= start and end <= s.end for s in spans):
+            continue
+        found.append(Span(start, end, PLAIN_TAG, True))
+    if not found:
+        return tuple(spans)
+    return tuple(sorted((*spans, *found), key=lambda s: (s.start, -s.end)))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A protected span taken out of a sentence.
+
+    Attributes:
+        span: The span, in the sentence's offsets.
+        point: Where it was, in the stripped text's offsets.
+        space_before: Whitespace (or the sentence start) stood before it.
+        space_after: Whitespace (or the sentence end) stood after it.
+    """
+
+    span: Span
+    point: int
+    space_before: bool
+    space_after: bool
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """A sentence without its protected spans: what the model sees.
+
+    Attributes:
+        text: The sentence with the protected spans' text removed and the
+            spaces left around them collapsed.
+        runs: The protected spans taken out (outermost ones), in order.
+        origin: For each character of ``text``, its offset in the sentence.
+    """
+
+    text: str
+    runs: tuple[Run, ...]
+    origin: tuple[int, ...]
+
+
+def strip_protected(source: str, spans: Sequence[Span]) -> Stripped:
+    """Take the (outermost) protected spans out of ``source``.
+
+    Args:
+        source: The sentence.
+        spans: Its spans, in its offsets, well nested.
+    """
+    outer: list[Span] = []
+    for candidate in sorted((s for s in spans if s.protected), key=lambda s: (s.start, -s.end)):
+        if outer and candidate.start < outer[-1].end:
+            continue
+        outer.append(candidate)
+    chars: list[str] = []
+    origin: list[int] = []
+    points: list[int] = []
+    position = 0
+    ends: list[Span | None] = [*outer, None]
+    for span in ends:
+        stop = len(source) if span is None else span.start
+        for i in range(position, stop):
+            char = source[i]
+            if char.isspace() and (not chars or chars[-1] == " "):
+                continue
+            chars.append(" " if char.isspace() else char)
+            origin.append(i)
+        if span is not None:
+            # "voir `x`." loses the space with the run: the model sees "voir.".
+            if (
+                chars
+                and chars[-1] == " "
+                and span.end < len(source)
+                and not source[span.end].isspace()
+            ):
+                chars.pop()
+                origin.pop()
+            points.append(len(chars))
+            position = span.end
+    # A space left at the end (before a run at the end) goes; points after it move.
+    while chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    text = "".join(chars)
+    runs = tuple(
+        Run(
+            span,
+            min(point, len(text)),
+            span.start == 0 or source[span.start - 1].isspace(),
+            span.end == len(source) or source[span.end].isspace(),
+        )
+        for span, point in zip(outer, points, strict=True)
+    )
+    return Stripped(text, runs, tuple(origin))
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A translation with the source's inline markup laid over it.
+
+    Attributes:
+        target: The English with the protected spans' text put back.
+        spans: Every span of the source, in ``target``'s offsets, well nested,
+            sorted by start and then by decreasing end.
+        alignment: Pharaoh pairs between the words (``str.split``) of the
+            full source sentence and of ``target``.
+        unclear: Some span was placed by a fallback (see the module docstring).
+    """
+
+    target: str
+    spans: tuple[Span, ...]
+    alignment: Alignment
+    unclear: bool
+
+
+def _core(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without leading and trailing punctuation, if any word character is left."""
+    a, b = start, end
+    while a < b and not text[a].isalnum():
+        a += 1
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    return (a, b) if a < b else (start, end)
+
+
+class _Projector:
+    def __init__(
+        self, source: str, spans: Sequence[Span], stripped: Stripped, raw: str, links: Alignment
+    ) -> None:
+        self.source, self.spans, self.stripped, self.raw = source, spans, stripped, raw
+        self.src_words = _words(stripped.text)
+        self.tgt_words = _words(raw)
+        self.links: dict[int, set[int]] = {}
+        for i, j in links:
+            if i < len(self.src_words) and j < len(self.tgt_words):
+                self.links.setdefault(i, set()).add(j)
+        self.unclear = False
+        self.shift: list[tuple[int, int, int, int]] = []
+
+    # -- protected runs ----------------------------------------------------
+
+    def _anchor(self, run: Run) -> tuple[int, int]:
+        """Where in the raw target a run goes, and 1 when the text after it is its own."""
+        words, point = self.src_words, run.point
+        before = [k for k, (a, _) in enumerate(words) if a < point]
+        after = [k for k, (a, _) in enumerate(words) if a >= point]
+        glued_after = not run.space_after and after and words[after[0]][0] == point
+        if before and not (run.space_before and glued_after):
+            k = before[-1]
+            if self.links.get(k):
+                j = max(self.links[k])
+                a, b = self.tgt_words[j]
+                we = words[k][1]
+                if point < we and not any(c.isalnum() for c in self.stripped.text[point:we]):
+                    return _core(self.raw, a, b)[1], 0
+                return b, 0
+        if after and self.links.get(after[0]):
+            j = min(self.links[after[0]])
+            a, b = self.tgt_words[j]
+            return a, 1
+        if not self.stripped.text:
+            return 0, 1
+        self.unclear = True
+        share = point / len(self.stripped.text)
+        guess = round(share * len(self.raw))
+        ends = [0] + [b for _, b in self.tgt_words]
+        return min(ends, key=lambda e: abs(e - guess)), 0
+
+    # -- spans ---------------------------------------------------------------
+
+    def _stripped_range(self, span: Span) -> tuple[int, int] | None:
+        inside = [k for k, o in enumerate(self.stripped.origin) if span.start <= o < span.end]
+        return (inside[0], inside[-1] + 1) if inside else None
+
+    def _target_range(self, span: Span) -> tuple[int, int] | None:
+        """The raw-target range of a span, or None when it covers no translated word."""
+        rng = self._stripped_range(span)
+        if rng is None:
+            return None
+        lo, hi = rng
+        covered = [k for k, (a, b) in enumerate(self.src_words) if a < hi and lo < b]
+        if not covered:
+            return None
+        targets = sorted({j for k in covered for j in self.links.get(k, ())})
+        if not targets:
+            self.unclear = True
+            return 0, len(self.raw)
+        first, last = targets[0], targets[-1]
+        outside = {j for k, js in self.links.items() if k not in covered for j in js}
+        gap = set(range(first, last + 1)) - set(targets)
+        if gap & outside:
+            self.unclear = True
+        a, b = self.tgt_words[first][0], self.tgt_words[last][1]
+        text = self.stripped.text
+        # A word copied unchanged (a name, a number, the copy model) takes the
+        # span's edges at the same characters; otherwise punctuation the span
+        # left out stays out.
+        (sa, sb), (ta, tb) = self.src_words[covered[0]], self.tgt_words[first]
+        if text[sa:sb] == self.raw[ta:tb]:
+            a = ta + (max(lo, sa) - sa)
+        elif text[lo].isalnum():
+            a = _core(self.raw, a, b)[0]
+        (sa, sb), (ta, tb) = self.src_words[covered[-1]], self.tgt_words[last]
+        if text[sa:sb] == self.raw[ta:tb]:
+            b = tb - (sb - min(hi, sb))
+        elif text[hi - 1].isalnum():
+            b = _core(self.raw, a, b)[1]
+        return (a, b) if a < b else (self.tgt_words[first][0], self.tgt_words[last][1])
+
+    def run(self) -> Projection:
+        runs = self.stripped.runs
+        anchors = [self._anchor(r) for r in runs]
+        # Insert the runs into the raw target, in source order at each point.
+        order = sorted(range(len(runs)), key=lambda n: (anchors[n][0], n))
+        pieces: list[str] = []
+        shift: list[tuple[int, int, int, int]] = []  # raw point, final start, final end, run
+        position = 0
+        length = 0
+        placed: dict[int, tuple[int, int]] = {}
+        for n in order:
+            point, glue_next = anchors[n]
+            run = runs[n]
+            pieces.append(self.raw[position:point])
+            length += point - position
+            position = point
+            text = self.source[run.span.start : run.span.end]
+            before = (
+                " " if run.space_before and length and not "".join(pieces).endswith(" ") else ""
+            )
+            after = " " if glue_next and run.space_after and point < len(self.raw) else ""
+            if not glue_next and run.space_before and point < len(self.raw) and not before:
+                after = ""
+            insert = before + text + after
+            pieces.append(insert)
+            start = length + len(before)
+            placed[n] = (start, start + len(text))
+            shift.append((point, length, length + len(insert), n))
+            length += len(insert)
+        pieces.append(self.raw[position:])
+        target = "".join(pieces)
+        self.shift = shift
+
+        def final(x: int, side: int, inside: set[int]) -> int:
+            """A raw offset in the final target; ``side`` 0 for a start, 1 for an end."""
+            out = x
+            for point, a, b, n in shift:
+                if point < x or (point == x and (n in inside) == bool(side)):
+                    out += b - a
+            return out
+
+        result: list[Span] = []
+        deferred: list[tuple[Span, set[int]]] = []
+        for span in self.spans:
+            if span.protected and any(r.span == span for r in runs):
+                n = next(k for k, r in enumerate(runs) if r.span == span)
+                result.append(Span(*placed[n], span.tag, True))
+                continue
+            if span.protected:  # inside a run: moves with it
+                n = next(
+                    k
+                    for k, r in enumerate(runs)
+                    if r.span.start <= span.start < r.span.end or r.span.start == span.start
+                )
+                offset = placed[n][0] - runs[n].span.start
+                result.append(Span(span.start + offset, span.end + offset, span.tag, True))
+                continue
+            inside = {
+                k
+                for k, r in enumerate(runs)
+                if span.start <= r.span.start and r.span.end <= span.end
+            }
+            rng = self._target_range(span)
+            if rng is None:
+                deferred.append((span, inside))
+                continue
+            result.append(Span(final(rng[0], 0, inside), final(rng[1], 1, inside), span.tag))
+        for span, inside in deferred:
+            if inside:
+                a = min(placed[n][0] for n in inside)
+                b = max(placed[n][1] for n in inside)
+            else:
+                self.unclear = True
+                a, b = 0, len(target)
+            result.append(Span(a, b, span.tag))
+        spans = self._nested(result)
+        return Projection(target, spans, self._full_alignment(target, placed), self.unclear)
+
+    def _nested(self, spans: list[Span]) -> tuple[Span, ...]:
+        """Spans made well nested: a span crossing an earlier one is cut or nested."""
+        out: list[Span] = []
+        for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+            start, end = span.start, span.end
+            for other in out:
+                if other.protected and other.start < end and start < other.end:
+                    if not (start <= other.start and other.end <= end):
+                        # Never cut a protected run: take it in whole.
+                        start, end = min(start, other.start), max(end, other.end)
+                        self.unclear = True
+                elif start < other.start < end < other.end or other.start < start < other.end < end:
+                    self.unclear = True
+                    if other.end - start > end - other.start:
+                        end = other.start if other.start > start else end
+                    start = max(start, other.end) if start < other.end <= end else start
+                    if start >= end:
+                        start, end = other.start, other.end
+            out.append(Span(start, end, span.tag, span.protected))
+        return tuple(sorted(out, key=lambda s: (s.start, -s.end)))
+
+    def _full_alignment(self, target: str, placed: dict[int, tuple[int, int]]) -> Alignment:
+        """The alignment between the full source's and the final target's words."""
+        source_words = _words(self.source)
+        target_words = _words(target)
+
+        def word_at(words: list[tuple[int, int]], a: int, b: int) -> list[int]:
+            return [k for k, (x, y) in enumerate(words) if x < b and a < y]
+
+        raw_to_final = self._raw_offsets()
+        pairs: set[tuple[int, int]] = set()
+        for i, js in self.links.items():
+            sa, sb = self.src_words[i]
+            src = word_at(source_words, self.stripped.origin[sa], self.stripped.origin[sb - 1] + 1)
+            for j in js:
+                ta, tb = self.tgt_words[j]
+                tgt = word_at(target_words, raw_to_final[ta], raw_to_final[tb - 1] + 1)
+                pairs.update((s, t) for s in src for t in tgt)
+        for n, run in enumerate(self.stripped.runs):
+            a, b = placed[n]
+            src = word_at(source_words, run.span.start, run.span.end)
+            tgt = word_at(target_words, a, b)
+            if len(src) == len(tgt):  # copied as it was: word for word
+                pairs.update(zip(src, tgt, strict=True))
+            else:
+                pairs.update((s, t) for s in src for t in tgt)
+        return tuple(sorted(pairs))
+
+    def _raw_offsets(self) -> list[int]:
+        """For each raw-target character, its offset in the final target."""
+        return [
+            x + sum(b - a for point, a, b, _ in self.shift if point <= x)
+            for x in range(len(self.raw))
+        ]
+
+
+def project(
+    source: str,
+    spans: Sequence[Span],
+    stripped: Stripped,
+    raw: str,
+    alignment: Alignment | None,
+) -> Projection:
+    """Lay a sentence's spans over its translation.
+
+    Args:
+        source: The French sentence, protected text included.
+        spans: Its spans in its own offsets, well nested.
+        stripped: :func:`strip_protected` of ``source`` and ``spans``: what was translated.
+        raw: The translation of ``stripped.text``.
+        alignment: Pharaoh pairs between the words of ``stripped.text`` and
+            of ``raw``, or None when the engine gave none (every span then
+            covers the whole sentence and the projection is unclear).
+
+    Returns:
+        The target with protected text put back, the spans in its offsets,
+        the full alignment, and whether any span was placed by a fallback.
+    """
+    if alignment is None and any(not s.protected for s in spans):
+        alignment = ()
+    projector = _Projector(source, spans, stripped, raw, alignment or ())
+    if alignment == () and spans:
+        projector.unclear = any(not s.protected for s in spans) or bool(stripped.runs)
+    return projector.run()
+
+
+def block_sentences(block: Block) -> list[tuple[int, str, tuple[Span, ...]]]:
+    """A block cut into sentences, each with its start, text and spans.
+
+    The sentences are those of :func:`~translate_cli.segment.sentence_spans`,
+    stripped of surrounding whitespace, except that a boundary inside a
+    protected span (a URL or inline code holding ``. ``) is no boundary.
+    A span over several sentences is clipped to each; an empty span goes
+    to the sentence it touches first. URLs and e-mail addresses become
+    protected spans (:func:`plain_protected`).
+
+    Returns:
+        ``(start, text, spans)`` per sentence: ``start`` in the block's
+        offsets, ``spans`` in the sentence's.
+    """
+    text = block.text
+    spans = plain_protected(text, block.spans)
+    cuts: list[tuple[int, int]] = []
+    for a, b in sentence_spans(text):
+        if cuts and any(s.protected and s.start < a < s.end for s in spans):
+            cuts[-1] = (cuts[-1][0], b)
+        else:
+            cuts.append((a, b))
+    out: list[tuple[int, str, tuple[Span, ...]]] = []
+    taken: set[int] = set()
+    for a, b in cuts:
+        piece = text[a:b]
+        start = a + len(piece) - len(piece.lstrip())
+        end = a + len(piece.rstrip())
+        if start >= end:
+            continue
+        local = []
+        for n, s in enumerate(spans):
+            if s.start == s.end:
+                if n in taken or not start <= s.start <= end:
+                    continue
+                taken.add(n)
+            elif not (s.start < end and start < s.end):
+                continue
+            local.append(
+                Span(max(s.start, start) - start, min(s.end, end) - start, s.tag, s.protected)
+            )
+        out.append((start, text[start:end], tuple(local)))
+    return out
+
+
+def model_text(text: str, spans: Sequence[Span]) -> str:
+    """What the model translates for a sentence: its text without the protected spans."""
+    return strip_protected(text, spans).text if any(s.protected for s in spans) else text
