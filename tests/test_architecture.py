@@ -105,7 +105,7 @@ def test_layer_check_sees_lazy_and_relative_imports(tmp_path: Path, monkeypatch)
         (
             vocabulary.Flag,
             "empty truncated untranslated repetition numbers length low-confidence split symbols "
-            "reviewed",
+            "markup reviewed",
         ),
         (vocabulary.Status, "translated skipped failed"),
         (vocabulary.Origin, "engine memory reviewed copied"),

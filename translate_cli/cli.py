@@ -81,8 +81,8 @@ def translate(
         typer.Option(
             "--input-format",
             metavar="NAME",
-            help=f"Read every input as {', '.join(INPUT_FORMATS)} "
-            "[default: by extension: .md, .html, .docx, .srt, .vtt; else text]",
+            help=f"Read every input as {', '.join(INPUT_FORMATS)}, or auto: by extension "
+            f"(.md, .html, .docx, .srt, .vtt; else text) [default: {_DEFAULTS.input_format}]",
         ),
     ] = None,
     model: Annotated[

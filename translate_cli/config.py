@@ -65,9 +65,9 @@ class Settings:
         "*.srt",
         "*.vtt",
     )
-    # Input format of every file (one of vocabulary.INPUT_FORMATS); None
+    # Input format of every file (one of vocabulary.INPUT_FORMATS); "auto"
     # chooses by extension, plain text for any other.
-    input_format: str | None = None
+    input_format: str = "auto"
     # Translation memory: "default" (memory.sqlite in the user data folder),
     # "off", or the path of a SQLite file.
     memory: str = "default"
@@ -83,8 +83,8 @@ class Settings:
             raise unknown_choice("device", self.device, DEVICES)
         if self.compute_type not in COMPUTE_TYPES:
             raise unknown_choice("compute type", self.compute_type, COMPUTE_TYPES)
-        if self.input_format is not None and self.input_format not in INPUT_FORMATS:
-            raise unknown_choice("input format", self.input_format, INPUT_FORMATS)
+        if self.input_format != "auto" and self.input_format not in INPUT_FORMATS:
+            raise unknown_choice("input format", self.input_format, ("auto", *INPUT_FORMATS))
         for name in self.formats:
             if name not in FORMATS:
                 raise unknown_choice("format", name, FORMATS)

@@ -29,13 +29,17 @@ def input_formats() -> tuple[str, ...]:
 def format_of(path: str | PurePath, forced: str | None = None) -> str:
     """The input format of a file: ``forced`` if given, else by extension, else plain text.
 
+    Args:
+        path: The file's name.
+        forced: A format name, or None or ``auto`` to choose by extension.
+
     Raises:
         UsageError: ``forced`` names no format, listing the valid ones.
     """
-    if forced is not None:
+    if forced not in (None, "auto"):
         if forced not in input_formats():
-            raise unknown_choice("input format", forced, input_formats())
-        return forced
+            raise unknown_choice("input format", str(forced), input_formats())
+        return str(forced)
     ext = PurePath(path).suffix.lower()
     return next((n for n, cls in READERS.items() if ext in cls.extensions), TEXT_FORMAT)
 
