@@ -68,7 +68,7 @@ def parse(reader: type[Reader], data: bytes) -> Parsed:
     return reader().read(data, "clip")
 
 
-def cues(output: bytes, vtt: bool) -> list[tuple[str, list[str]]]:
+def cues(output: bytes) -> list[tuple[str, list[str]]]:
     """(timing line, text lines) of each cue of a subtitle file."""
     text = output.decode("utf-8").replace("\r\n", "\n")
     found = []
@@ -204,7 +204,7 @@ def test_uppercase_keeps_structure_timings_and_markup(reader: type[Reader], data
     ]
     output = parsed.layout.render(upper)
     vtt = reader is VTTReader
-    before, after = cues(data, vtt), cues(output, vtt)
+    before, after = cues(data), cues(output)
     assert [t for t, _ in after] == [t for t, _ in before]  # timings, settings
     for (_, old), (_, new) in zip(before, after, strict=True):
         old_text, new_text = (
@@ -257,7 +257,7 @@ def test_sentence_shared_over_its_cues(reader: type[Reader], data: bytes, englis
     output = parsed.layout.render(
         with_targets(parsed, {2: [Placed(0, len(block.text), english, ())]})
     )
-    third, fourth = cues(output, reader is VTTReader)[2:4]
+    third, fourth = cues(output)[2:4]
     assert third[1] and fourth[1]  # every cue gets words
     assert words_of(third[1]) + words_of(fourth[1]) == english.split()  # none cut, in order
     for lines in (third[1], fourth[1]):
@@ -337,11 +337,97 @@ def test_vtt_class_span_written_around_its_word_in_its_cue() -> None:
     targets = {9: [Placed(0, len(block.text), english, (Span(start, start + 6, tag),))]}
     text = parsed.layout.render(with_targets(parsed, targets)).decode()
     assert "<c.jaune>Sunday</c>" in text
-    twelfth, thirteenth = cues(text.encode(), True)[11:13]
+    twelfth, thirteenth = cues(text.encode())[11:13]
     assert (
         words_of(twelfth[1]) + words_of(thirteenth[1])
         == re.sub("Sunday", "<c.jaune>Sunday</c>", english).split()
     )
+
+
+def test_one_changed_word_rewrites_only_its_cue() -> None:
+    parsed = parse(VTTReader, VTT)
+    block = parsed.blocks[9]
+    english = block.text.replace("matin", "soir")
+    tag = block.spans[0].tag
+    start = english.index("soir")
+    targets = {9: [Placed(0, len(block.text), english, (Span(start, start + 4, tag),))]}
+    output = parsed.layout.render(with_targets(parsed, targets))
+    expected = VTT.replace(
+        "ouvrira désormais\nle dimanche <c.jaune>matin</c>".encode(),
+        "ouvrira\ndésormais le dimanche <c.jaune>soir</c>".encode(),
+    )
+    assert output == expected
+
+
+MARKUP_SRT = """1
+00:00:01,000 --> 00:00:03,000
+{\\an8}<i>Il était une fois
+un roi qui
+
+2
+00:00:03,100 --> 00:00:05,000
+<i>vivait seul.</i>
+""".encode()
+MARKUP_VTT = b"""WEBVTT
+
+00:01.000 --> 00:03.000
+<v.loud Anne>Tu viens ?</v>
+<v Marc>Non, je <00:00:02.000>reste.
+
+00:03.100 --> 00:05.000 line:0
+<v Anne>Dommage &lt;3
+"""
+
+
+@pytest.mark.parametrize(
+    ("reader", "data", "texts", "expected"),
+    [
+        (
+            SRTReader,
+            MARKUP_SRT,
+            ["Il était une fois un roi qui vivait seul."],
+            "{\\an8}<i>ONCE UPON A TIME THERE WAS A KING\n\n"
+            "2\n00:00:03,100 --> 00:00:05,000\n<i>WHO LIVED ALONE.</i>\n",
+        ),
+        (
+            VTTReader,
+            MARKUP_VTT,
+            ["Tu viens ? Non, je reste.", "Dommage <3"],
+            "<v.loud Anne>ARE YOU COMING?</v>\n<v Marc>NO, I AM <00:00:02.000>STAYING.\n\n"
+            "00:03.100 --> 00:05.000 line:0\n<v Anne>PITY &lt;3\n",
+        ),
+    ],
+    ids=IDS,
+)
+def test_cue_markup_kept_on_each_cue(
+    reader: type[Reader], data: bytes, texts: list[str], expected: str
+) -> None:
+    parsed = parse(reader, data)
+    assert [b.text for b in parsed.blocks] == texts
+    assert parsed.layout.render(identity(parsed, True)) == data
+    english = {
+        "Il était une fois un roi qui vivait seul.": [
+            "ONCE UPON A TIME THERE WAS A KING WHO LIVED ALONE."
+        ],
+        "Tu viens ?": ["ARE YOU COMING?"],
+        "Non, je reste.": ["NO, I AM STAYING."],
+        "Dommage <3": ["PITY <3"],
+    }
+    placed = []
+    for sentences in identity(parsed, True):
+        row = []
+        for p in sentences:
+            (target,) = english[p.target]
+            spans = []
+            for s in p.spans:  # whole-sentence elements; the time stamp before "STAYING"
+                if s.start == s.end:
+                    at = target.index("STAYING")
+                    spans.append(Span(at, at, s.tag, True))
+                else:
+                    spans.append(Span(0, len(target), s.tag))
+            row.append(Placed(p.start, p.end, target, tuple(spans)))
+        placed.append(row)
+    assert parsed.layout.render(placed).decode().endswith(expected)
 
 
 def test_dash_misplaced_by_projection_goes_back_to_the_line_start() -> None:

@@ -26,7 +26,8 @@ the cue end). What holds no text is protected: a stray closing tag, a WebVTT
 karaoke time stamp (``<00:00:05.000>``), an SSA override (``{\\an8}``) in
 mid-cue. An SSA override or a voice tag (``<v Speaker>``) that opens a cue is
 kept on the cue, not in the block: it is written at the start of the cue's
-English (a voice's closing tag at its end), whatever words the cue gets. A
+English (a voice's closing tag at its end), whatever words the cue gets; a
+voice closed before the end of the cue's text is a span instead. A
 speaker dash at a line start (``- Oui.``) is a protected span holding the
 dash; so is a voice tag opening a later line. Both must begin a line: a dash
 that began its sentence is put back in front of the English sentence, and a
@@ -42,13 +43,18 @@ every cue that had text gets at least one word when the sentence has enough.
 A wrapping element that covered the whole French sentence (an italic cue, a
 run of italic cues) covers the whole English one; other spans stay where the
 translation layer projected them, clipped to each cue, and written once per
-piece. A cue whose text comes back unchanged (a name, a number, ``♪``) keeps
-its source lines. Each other cue's English is then rewrapped (:func:`wrap_lines`): one line
-when it fits :data:`MAX_LINE_CHARS` characters, else a balanced split in two
-lines of at most :data:`MAX_LINE_CHARS`; a speaker dash or voice always opens
-a line, and each such part is wrapped on its own. The limits are those of
-the Netflix Timed Text Style Guide (42 characters a line, two lines, one line
-when it fits).
+piece; a piece of a wrapping element from another cue is written as the
+cue's own element of the same markup where it has one (a run of italic cues
+keeps one ``<i>...</i>`` per cue, closing tags as the source had them). A cue
+whose text comes back unchanged (a name, a number, ``♪``), or that no
+sentence covers, keeps its source lines. Each other cue's English is then
+rewrapped (:func:`wrap_lines`): one line when it fits
+:data:`MAX_LINE_CHARS` characters, else a balanced split in two lines of at
+most :data:`MAX_LINE_CHARS`, preferably after a sentence end or a comma or
+before a conjunction or preposition, not after an article; a speaker dash or
+voice always opens a line, and each such part is wrapped on its own. The
+limits are those of the Netflix Timed Text Style Guide (42 characters a
+line, two lines, one line when it fits).
 
 **Kept byte for byte.** Timings, SubRip indexes and their position data,
 WebVTT cue identifiers and settings, the ``WEBVTT`` header line and metadata,
@@ -70,8 +76,13 @@ its lines). A cue that gets no word (a sentence shorter in English than the
 number of cues it spans) is written empty. Cue timings are never changed, so
 English much longer than the French reads faster. A cue whose end precedes
 its start is kept as it is, with a warning. SubRip text is not unescaped:
-``&amp;`` stays as it is. A cue-opening voice closed in mid-cue has its
-closing tag written at the cue end.
+``&amp;`` stays as it is. A protected element with no text right after an
+element's text (a stray ``</b>`` after ``</i>``) is written inside it (see
+:func:`translate_cli.markup.nest`). Cue tags are found as webvtt-py finds
+them (``<...>``), by a regular expression, the SSA ``{\\...}`` codes too; the
+file structure is left to the libraries. Line breaks follow English grammar
+words only (:data:`_BREAK_BEFORE`); a compound noun may be cut. A SubRip
+text line holding ``-->`` is taken for a broken timing line.
 """
 
 from __future__ import annotations
@@ -237,11 +248,24 @@ class _CueReader:
     def read(self, lines: Sequence[str]) -> tuple[Block, str, str]:
         """One cue's text.
 
+        A voice opening the cue is kept on the cue (prefix and suffix) when
+        it runs to the cue's end; one closed before more text is a span.
+
         Returns:
             The cue's block (cue-local offsets), its prefix and its suffix
             (see :class:`_Cue`).
         """
+        count = len(self.elements)
+        block, prefix, suffix, early = self._read(lines, cue_voice=True)
+        if early:
+            del self.elements[count:]
+            block, prefix, suffix, _ = self._read(lines, cue_voice=False)
+        return block, prefix, suffix
+
+    def _read(self, lines: Sequence[str], cue_voice: bool) -> tuple[Block, str, str, bool]:
+        """:meth:`read`, and whether a cue-opening voice closed before the end of the text."""
         builder = BlockBuilder()
+        voice_closed = early = False
         stack: list[tuple[str, int]] = []  # (name, element index; -1: the cue voice)
         prefix, suffix = "", ""
         started = False  # text or an element came in this cue
@@ -254,6 +278,7 @@ class _CueReader:
             for match in token.finditer(line):
                 line_text = self._text(builder, line[position : match.start()], line_text)
                 started = started or line_text
+                early = early or (voice_closed and line_text)
                 position = match.end()
                 raw = match.group(0)
                 name = (match.group(2) or "").lower()
@@ -274,13 +299,14 @@ class _CueReader:
                         top, index = stack.pop()
                         if index == -1:
                             suffix = raw if top == name else suffix
+                            voice_closed = True
                         else:
                             if top == name:
                                 self.elements[index].close = raw
                             builder.close()
                         if top == name:
                             break
-                elif name == "v" and not started and not stack:
+                elif name == "v" and cue_voice and not started and not stack:
                     prefix += raw
                     stack.append((name, -1))
                 else:
@@ -292,10 +318,11 @@ class _CueReader:
                     started = True
             line_text = self._text(builder, line[position:], line_text)
             started = started or line_text
+            early = early or (voice_closed and bool(line[position:].strip()))
         for _, index in reversed(stack):
             if index != -1:
                 builder.close()
-        return builder.build(), prefix, suffix
+        return builder.build(), prefix, suffix, early
 
     def _text(self, builder: BlockBuilder, text: str, line_text: bool) -> bool:
         """Add a piece of a line's text, a speaker dash first if it opens the line.
@@ -488,6 +515,9 @@ def _sentence(placed: Placed, block: Block, elements: Sequence[_Element]) -> Blo
     spans = _well_nested([s for s in placed.spans if s.tag < len(elements)], len(target))
     source = {s.tag: s for s in block.spans}
     content_start, content_end = _content(block, placed.start, placed.end, elements)
+    sentence_start = placed.start
+    while sentence_start < content_start and block.text[sentence_start].isspace():
+        sentence_start += 1
     # Dashes that began the French sentence go in front of the English one.
     leading = [
         s.tag
@@ -530,7 +560,9 @@ def _sentence(placed: Placed, block: Block, elements: Sequence[_Element]) -> Blo
             continue
         tags = {s.tag for s in group}
         first = min(group, key=lambda s: s.start)
-        start = t_start if first.start <= content_start else t_letters[0]
+        start = t_letters[0]
+        if first.start <= content_start:
+            start = 0 if first.start <= sentence_start else t_start
         end = t_end if max(s.end for s in group) >= content_end else t_letters[1]
         out = [s for s in out if s.tag not in tags]
         out.append(Span(start, end, first.tag))
@@ -785,38 +817,69 @@ class _SubtitleLayout:
             if not placed:
                 continue
             parts: dict[int, list[Block]] = {i: [] for i in cue_ids}
+            touched: set[int] = set()
             for sentence in placed:
                 english = _sentence(sentence, block, self._elements)
-                covered = [
-                    (
-                        i,
-                        min(sentence.end, self._cues[i].end)
-                        - max(sentence.start, self._cues[i].start),
-                    )
+                overlaps = [
+                    (i, min(sentence.end, cue.end) - max(sentence.start, cue.start))
                     for i in cue_ids
+                    for cue in (self._cues[i],)
                 ]
-                covered = [(i, n) for i, n in covered if n > 0]
+                covered = [(i, n) for i, n in overlaps if n > 0]
+                touched.update(i for i, _ in covered)
                 if not covered:
                     continue
                 pieces = share(english, [n for _, n in covered], self._elements)
                 for (i, _), piece in zip(covered, pieces, strict=True):
                     if piece.text:
                         parts[i].append(piece)
+            source = {s.tag: s for s in block.spans}
             for i in cue_ids:
+                if i not in touched:
+                    continue  # no sentence over it: its own lines
+                cue = self._cues[i]
+                own = self._own_tags(block, cue)
                 builder = BlockBuilder()
                 for piece in parts[i]:
                     builder.add_text(" ")
-                    _replay(builder, nest(piece.text, piece.spans), elements=self._elements)
+                    spans = tuple(
+                        Span(s.start, s.end, own.get(self._key(s.tag, source, cue), s.tag))
+                        if s.tag not in own.values()
+                        else s
+                        for s in piece.spans
+                    )
+                    _replay(builder, nest(piece.text, spans), elements=self._elements)
                 cue_english = builder.build()
                 spans = _well_nested(cue_english.spans, len(cue_english.text))
                 broken = _line_breaks(Block(cue_english.text, spans), self._elements)
                 body = _markup(broken, spans, self._elements, self._escape)
-                cue = self._cues[i]
                 text = cue.prefix + body + cue.suffix if body else ""
                 if " ".join(text.split()) == " ".join(" ".join(cue.lines).split()):
                     continue  # unchanged text (a name, a number, ♪): its own lines
                 out[i] = text.split("\n") if text else []
         return out
+
+    def _own_tags(self, block: Block, cue: _Cue) -> dict[str, int]:
+        """The wrapping elements of a cue by their opening markup: the first of each."""
+        own: dict[str, int] = {}
+        for span in block.spans:
+            element = self._elements[span.tag]
+            if cue.start <= span.start and span.end <= cue.end and element.wraps:
+                own.setdefault(element.open, span.tag)
+        return own
+
+    def _key(self, tag: int, source: dict[int, Span], cue: _Cue) -> str:
+        """The opening markup of a wrapping element from another cue; '' for any other span.
+
+        A span of the same markup as one of the cue's own elements is
+        written as that element, with its closing tag as the source had it
+        (a run of italic cues keeps one ``<i>...</i>`` per cue).
+        """
+        if not 0 <= tag < len(self._elements) or tag not in source:
+            return ""
+        element = self._elements[tag]
+        inside = cue.start <= source[tag].start and source[tag].end <= cue.end
+        return "" if inside or not element.wraps or element.line_start else element.open
 
     def render(self, blocks: Sequence[Sequence[Placed]]) -> bytes:
         """The English subtitle file, UTF-8 (with a byte order mark if the source had one).
