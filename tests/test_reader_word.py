@@ -172,7 +172,7 @@ BLOCKS = [
     (
         "Plus de 800 habitants ont financé le projet sur la plateforme Énergie Partagée. "
         "Les travaux ont duré onze mois.",
-        [("Énergie Partagée", 1, False), ("Énergie Partagée", 0, False)],  # format, link
+        [("Énergie Partagée", 0, False), ("Énergie Partagée", 1, False)],  # link, its format
     ),
     ("3 200 foyers alimentés chaque année", []),
     ("une baisse de 4 500 tonnes de CO2 par an", [("2", 0, False)]),

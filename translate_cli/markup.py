@@ -158,8 +158,7 @@ def nest(text: str, spans: Sequence[Span]) -> tuple[str | Element, ...]:
             if span.start > position:
                 out.append(text[position : span.start])
             position = span.start
-            # An empty element holds nothing, not even the empty ones beside it.
-            children = build(span.end, inner) if span.end > span.start else ()
+            children = build(span.end, inner)
             out.append(Element(span.tag, span.protected, children))
             position = span.end
         if end > position:

@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 from ..document import Document, read_bounded, read_document, safe_name
 from ..errors import unknown_choice
 from ..vocabulary import INPUT_FORMATS
-from . import html, subtitles, word  # noqa: F401  (registers the readers)
+from . import html, markdown, subtitles, word  # noqa: F401  (registers the readers)
 from .base import READERS, Parsed, Reader, register
 
 # The name of the plain-text format, read by translate_cli.document.

@@ -84,7 +84,8 @@ class BlockBuilder:
         self._chars: list[str] = []
         self._length = 0
         self._space = True  # the text so far ends with a space (or is empty)
-        self._open: list[tuple[int, bool, int]] = []
+        self._open: list[tuple[int, bool, int, int]] = []
+        self._opened = 0
         self._spans: list[tuple[int, Span]] = []
 
     def add_text(self, text: str) -> None:
@@ -104,7 +105,8 @@ class BlockBuilder:
 
     def open(self, tag: int, protected: bool = False) -> None:
         """Start an inline element; its span runs until the matching :meth:`close`."""
-        self._open.append((tag, protected, self._length))
+        self._open.append((tag, protected, self._length, self._opened))
+        self._opened += 1
 
     def close(self) -> None:
         """End the innermost element opened.
@@ -112,8 +114,10 @@ class BlockBuilder:
         Raises:
             ValueError: No element is open.
         """
-        tag, protected, start = self._open.pop()
-        self._spans.append((len(self._spans), Span(start, self._length, tag, protected)))
+        tag, protected, start, order = self._open.pop()
+        # Ordered by opening, so that of two spans over the same text the
+        # one opened first stays the outer one.
+        self._spans.append((order, Span(start, self._length, tag, protected)))
 
     def add_protected(self, text: str, tag: int) -> None:
         """Append text that is copied byte for byte and never translated (inline code)."""
