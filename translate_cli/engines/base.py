@@ -42,6 +42,34 @@ class Engine(Protocol):
         """
         ...
 
+    def align_batch(
+        self, sources: Sequence[str], targets: Sequence[str]
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """Word alignment of each (source, target) pair, from the model's attention.
+
+        The target is any English text (the engine's own output, a memory's
+        or a reviewer's): the model is force-decoded on it (teacher forcing)
+        and the cross-attention head OPUS-MT trained as an aligner (guided
+        alignment: last decoder layer, first head) is read, see
+        :mod:`translate_cli.engines.alignment`.
+
+        Args:
+            sources: French texts, as given to :meth:`translate_batch`.
+            targets: English texts, one per source.
+
+        Returns:
+            For each pair, sorted ``(i, j)`` pairs (Pharaoh format, as
+            fast_align writes it): source word ``i`` is aligned with target
+            word ``j``, words being ``text.split()``. Every target word gets
+            at least one link unless the attention is degenerate, or the
+            target is longer than the model's limit (words past it get
+            none). ``()`` when either text is blank.
+
+        Raises:
+            ValueError: ``sources`` and ``targets`` differ in length.
+        """
+        ...
+
     def can_write(self, char: str) -> bool:
         """Whether the model can take ``char`` in and give it back.
 

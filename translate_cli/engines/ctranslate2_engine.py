@@ -40,6 +40,7 @@ from ..document import Hypothesis
 from ..errors import EngineError, TranslateError, unknown_choice
 from ..models import ModelSource, load_error
 from ..vocabulary import COMPUTE_TYPES
+from .alignment import Alignment, attention_pairs, piece_words
 from .base import pieces_writable
 from .ct2_cache import convert, read_manifest
 from .marian_files import Generation, max_input_tokens, read_generation
@@ -206,6 +207,25 @@ def pick_compute_type(requested: str, device: str, int8_exact: bool | None = Non
     return requested
 
 
+class TargetTokenizer(LeanMarianTokenizer):
+    """:class:`LeanMarianTokenizer` in ``MarianTokenizer``'s target mode (``text_target=``).
+
+    transformers encodes a target with ``target.spm`` (the English model in
+    opus-mt-fr-en), not ``source.spm``: forced decoding must feed the decoder
+    the pieces it was trained on. Everything else (added tokens, language
+    codes, ``<unk>``, ``</s>``) is the source side's. Separate vocabularies
+    are not handled: CTranslate2's Marian converter registers one vocabulary
+    for both sides, and opus-mt-fr-en shares it.
+
+    Args:
+        directory: A folder with target.spm beside the source side's files.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self._source = self._load_spm(directory / "target.spm")
+
+
 class CTranslate2Engine:
     """Translate with ``ctranslate2.Translator`` on the converted Marian model.
 
@@ -251,6 +271,7 @@ class CTranslate2Engine:
             raise load_error(source.name, exc, f"cannot load converted model {entry}") from None
         self.path = entry
         self._target_pieces: frozenset[str] | None = None
+        self._target_tokenizer: TargetTokenizer | None = None
         self.details = {
             "device": self.device,
             "compute_type": self.compute_type,
@@ -315,6 +336,63 @@ class CTranslate2Engine:
             for tokens, score, ended in self._decode_batch(texts)
         ]
 
+    def target_tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        """Target-side tokens of English texts (``target.spm``, normalised, ``</s>`` last)."""
+        if self._target_tokenizer is None:
+            try:
+                self._target_tokenizer = TargetTokenizer(self.path / "hf")
+            except TranslateError:
+                raise
+            except Exception as exc:  # a broken file fails in many ways; one line names it
+                raise load_error(self.model, exc) from None
+        return self._target_tokenizer.encode_batch(self._prepare(texts))
+
+    def align_batch(self, sources: Sequence[str], targets: Sequence[str]) -> list[Alignment]:
+        """Word alignment by forced decoding of the targets (see ``Engine.align_batch``).
+
+        ``translate_batch`` with each target's pieces as ``target_prefix``,
+        greedy, stopping one step after the longest prefix: CTranslate2
+        forces the prefix and, with ``return_attention``, returns one
+        attention row per target piece, prefix included. That row is the
+        converter's alignment head (``alignment_layer=-1``,
+        ``alignment_heads=1``: the last decoder layer's first head, the
+        one Marian's guided alignment trained; see
+        :mod:`translate_cli.engines.alignment`). ``score_batch`` and
+        ``forward_batch`` return no attention. The step after the prefix is
+        wasted work, and shorter prefixes of a batch decode freely up to the
+        longest; their extra rows are ignored. Sources and targets are cut
+        at :attr:`max_input_tokens` pieces; target words past the cut get no
+        link.
+        """
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        results: list[Alignment] = [()] * len(sources)
+        pairs = enumerate(zip(sources, targets, strict=True))
+        todo = [i for i, (s, t) in pairs if s.strip() and t.strip()]
+        if not todo:
+            return results
+        source_tokens = self.source_tokens([sources[i] for i in todo])
+        target_tokens = self.target_tokens([targets[i] for i in todo])
+        prefixes = [t[:-1][: self.max_input_tokens - 1] for t in target_tokens]
+        # A target that normalises to nothing has no piece to align.
+        kept = [k for k, p in enumerate(prefixes) if p]
+        if not kept:
+            return results
+        answers = self._translator.translate_batch(
+            [source_tokens[k] for k in kept],
+            target_prefix=[prefixes[k] for k in kept],
+            max_input_length=self.max_input_tokens,
+            max_decoding_length=max(len(prefixes[k]) for k in kept) + 1,
+            beam_size=1,
+            return_attention=True,
+        )
+        for k, answer in zip(kept, answers, strict=True):
+            i = todo[k]
+            source_words = piece_words(sources[i], source_tokens[k][:-1])
+            target_words = piece_words(targets[i], prefixes[k])
+            results[i] = attention_pairs(answer.attention[0], source_words, target_words)
+        return results
+
     def can_write(self, char: str) -> bool:
         """Whether ``char``'s pieces are known to both vocabularies (see ``Engine``)."""
         if self._target_pieces is None:
@@ -330,6 +408,7 @@ class CTranslate2Engine:
 __all__ = [
     "VNNI_FLAGS",
     "CTranslate2Engine",
+    "TargetTokenizer",
     "cpu_int8_is_exact",
     "ct2_options",
     "pick_compute_type",

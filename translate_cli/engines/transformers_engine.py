@@ -19,6 +19,7 @@ from ..config import Settings
 from ..document import Hypothesis
 from ..errors import EngineError, TranslateError
 from ..models import ModelSource, load_error
+from .alignment import Alignment, attention_pairs, piece_words
 from .base import pieces_writable
 from .marian_files import HF_DEFAULT_MAX_LENGTH, max_input_tokens
 from .normalize import normalization_label, source_preparer
@@ -139,6 +140,82 @@ class TransformersEngine:
             first = next((i for i, t in enumerate(row[1:], 1) if t in ends), None)
             flags.append(first is None or (forced and first + 1 >= cap))
         return flags
+
+    @torch.inference_mode()
+    def align_batch(self, sources: Sequence[str], targets: Sequence[str]) -> list[Alignment]:
+        """Word alignment by forced decoding of the targets (see ``Engine.align_batch``).
+
+        One forward pass over the batch: the encoder reads the prepared
+        sources, the decoder reads each tokenized target shifted right (the
+        decoder start token first; ``tokenizer(text_target=...)`` encodes
+        with ``target.spm``, as in training), so row ``k`` of the attention
+        is the step that writes target piece ``k``. The head read is
+        ``cross_attentions[-1][:, 0]``, the last decoder layer's first head:
+        Marian's guided alignment trains that one towards word alignments
+        (``--transformer-guided-alignment-layer last``, first head; see
+        :mod:`translate_cli.engines.alignment`), and it is the head
+        CTranslate2's converter exposes, so both engines read the same
+        weights. The vocabulary projection is skipped (the base model
+        is called, not the language-model head): only attention is needed.
+
+        Attention weights exist only in the eager implementation (SDPA
+        does not return them), so it is switched on for the call and back
+        afterwards. Sources and targets are cut at :attr:`max_input_tokens`
+        pieces (``</s>`` included); target words past the cut get no link.
+        """
+        if len(sources) != len(targets):
+            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        results: list[Alignment] = [()] * len(sources)
+        pairs = enumerate(zip(sources, targets, strict=True))
+        todo = [i for i, (s, t) in pairs if s.strip() and t.strip()]
+        if not todo:
+            return results
+        tok = self.tokenizer
+        limit = self.max_input_tokens
+        with _quiet():
+            encoded = tok(
+                self._prepare([sources[i] for i in todo]),
+                text_target=self._prepare([targets[i] for i in todo]),
+                truncation=True,
+                max_length=limit,
+            )
+        source_ids: list[list[int]] = encoded["input_ids"]
+        target_ids: list[list[int]] = encoded["labels"]
+        pad = int(tok.pad_token_id)
+        config = self._model.config
+        start = config.decoder_start_token_id
+        start = pad if start is None else int(start)
+
+        def padded(rows: list[list[int]], value: int) -> torch.Tensor:
+            width = max(map(len, rows))
+            return torch.tensor([r + [value] * (width - len(r)) for r in rows], device=self.device)
+
+        input_ids = padded(source_ids, pad)
+        attention_mask = padded([[1] * len(r) for r in source_ids], 0)
+        # Teacher forcing: the decoder reads <start> t1 ... t(n-1) and writes t1 ... tn.
+        decoder_input_ids = padded([[start, *r[:-1]] for r in target_ids], pad)
+        previous = config._attn_implementation
+        self._model.set_attn_implementation("eager")
+        try:
+            out = self._model.base_model(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                decoder_input_ids=decoder_input_ids,
+                output_attentions=True,
+                use_cache=False,
+            )
+        finally:
+            self._model.set_attn_implementation(previous)
+        if not out.cross_attentions:
+            raise EngineError(f"{self.model}: the model returns no cross-attention weights")
+        head = out.cross_attentions[-1][:, 0].float().cpu()
+        for row, i, src, tgt in zip(head, todo, source_ids, target_ids, strict=True):
+            # Pieces as the model saw them, </s> left out (<unk> is placed by its neighbours).
+            source_words = piece_words(sources[i], tok.convert_ids_to_tokens(src[:-1]))
+            target_words = piece_words(targets[i], tok.convert_ids_to_tokens(tgt[:-1]))
+            matrix = row[: len(target_words), : len(source_words)].tolist()
+            results[i] = attention_pairs(matrix, source_words, target_words)
+        return results
 
     def can_write(self, char: str) -> bool:
         """Whether ``char``'s pieces are known to both vocabularies (see ``Engine``)."""
