@@ -140,17 +140,28 @@ def test_word_round_trip_keeps_styles_tables_images_and_links(tmp_path, copy_mod
 # -- Subtitles ---------------------------------------------------------------------------
 
 
+def _cues(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(start, end, text lines) of every cue, read with the subtitle libraries."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".srt":
+        import srt
+
+        return [(str(c.start), str(c.end), c.content.splitlines()) for c in srt.parse(text)]
+    import webvtt
+
+    return [(c.start, c.end, c.text.splitlines()) for c in webvtt.from_string(text)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", ["interview.fr.srt", "interview.fr.vtt"])
-def test_subtitles_keep_cues_and_timings(tmp_path, copy_model, name):
+def test_subtitles_keep_cues_and_timings_and_wrap(tmp_path, copy_model, name, engine):
     source = DOCUMENTS / name
-    out = _translate(tmp_path, copy_model, "ctranslate2", source)
-    english = (out / ("interview.en" + source.suffix)).read_text(encoding="utf-8")
-    timing = re.compile(r"^\S+ --> .*$", re.M)
-    assert timing.findall(english) == timing.findall(source.read_text(encoding="utf-8"))
-    for block in english.split("\n\n"):
-        lines = [line for line in block.splitlines() if line and "-->" not in line]
-        text = [line for line in lines if not line.isdigit() and not line.startswith("NOTE")]
-        assert all(len(re.sub("<[^>]+>", "", line)) <= 42 for line in text[:2]), block
+    out = _translate(tmp_path, copy_model, engine, source)
+    french, english = _cues(source), _cues(out / ("interview.en" + source.suffix))
+    assert [(a, b) for a, b, _ in english] == [(a, b) for a, b, _ in french]
+    for _, _, lines in english:
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines), lines
+    assert [bool(lines) for *_, lines in english] == [bool(lines) for *_, lines in french]
 
 
 # -- Inline spans on the same words: a table of cases ------------------------------------
@@ -235,6 +246,29 @@ def test_inline_spans_land_on_the_same_words(tmp_path, copy_model, engine):
     assert sum(same) / len(same) >= 0.95, misses
 
 
+def _html_elements(paragraph) -> list[tuple[str, str]]:
+    """(element, the text it covers) for each inline element of an HTML paragraph."""
+    return sorted(
+        (el.tag + (":" + el.get("href") if el.get("href") else ""), el.text_content())
+        for el in paragraph.iterdescendants()
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_inline_html_elements_land_on_the_same_words(tmp_path, copy_model, engine):
+    md = MarkdownIt("commonmark")
+    body = "".join(f"<p>{md.renderInline(case)}</p>\n" for case in INLINE_CASES)
+    source = tmp_path / "cases.html"
+    source.write_text(f"<html><body>\n{body}</body></html>\n", encoding="utf-8")
+    out = _translate(tmp_path, copy_model, engine, source)
+    french = lxml_html.fromstring(source.read_bytes()).findall(".//p")
+    english = lxml_html.fromstring((out / "cases.en.html").read_bytes()).findall(".//p")
+    assert len(english) == len(french) == len(INLINE_CASES)
+    same = [_html_elements(f) == _html_elements(e) for f, e in zip(french, english, strict=True)]
+    misses = [e.text_content() for e, ok in zip(english, same, strict=True) if not ok]
+    assert sum(same) / len(same) >= 0.95, misses
+
+
 # -- The plain-text path computes no alignment -------------------------------------------
 
 
@@ -266,7 +300,9 @@ def test_plain_text_computes_no_alignment(tmp_path, copy_model, monkeypatch):
 def test_input_format_forces_a_reader(tmp_path, copy_model):
     notes = tmp_path / "notes.txt"
     notes.write_text("# Titre\n\nLe conseil a voté **le budget**.\n", encoding="utf-8")
-    out = _translate(tmp_path, copy_model, "ctranslate2", notes, extra=["--input-format", "markdown"])
+    out = _translate(
+        tmp_path, copy_model, "ctranslate2", notes, extra=["--input-format", "markdown"]
+    )
     assert [p["source"] for p in _pairs(out / "notes.fr-en.jsonl")] == [
         "Titre",
         "Le conseil a voté le budget.",
@@ -295,4 +331,8 @@ def test_folder_run_takes_documents_and_survives_bad_ones(tmp_path, copy_model):
     errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert any("c.srt" in line and "timing" in line for line in errors), result.stderr
     assert any("d.docx" in line and "not a Word document" in line for line in errors)
-    assert {p.name for p in out.iterdir() if ".en." in p.name} == {"a.en.md", "b.en.html", "e.en.vtt"}
+    assert {p.name for p in out.iterdir() if ".en." in p.name} == {
+        "a.en.md",
+        "b.en.html",
+        "e.en.vtt",
+    }

@@ -153,7 +153,9 @@ def test_words_of_the_span_split_by_outside_words_take_the_covering_run_and_are_
     text, spans = _marked("[Les chiffres] baissent vite.")
     stripped = strip_protected(text, spans)
     # "Les" -> "The", "chiffres" -> "figures", but "vite" -> "quickly" sits between.
-    result = project(text, spans, stripped, "The quickly figures fall.", ((0, 0), (1, 2), (2, 3), (3, 1)))
+    result = project(
+        text, spans, stripped, "The quickly figures fall.", ((0, 0), (1, 2), (2, 3), (3, 1))
+    )
     assert _show(result.target, result.spans) == "[The quickly figures] fall."
     assert result.unclear
 

@@ -314,12 +314,12 @@ class _Projector:
                     out += b - a
             return out
 
-        result: list[Span] = []
-        deferred: list[tuple[Span, set[int]]] = []
-        for span in self.spans:
+        result: list[tuple[int, Span]] = []
+        deferred: list[tuple[int, Span, set[int]]] = []
+        for index, span in enumerate(self.spans):
             if span.protected and any(r.span == span for r in runs):
                 n = next(k for k, r in enumerate(runs) if r.span == span)
-                result.append(Span(*placed[n], span.tag, True))
+                result.append((index, Span(*placed[n], span.tag, True)))
                 continue
             if span.protected:  # inside a run: moves with it
                 n = next(
@@ -328,7 +328,7 @@ class _Projector:
                     if r.span.start <= span.start < r.span.end or r.span.start == span.start
                 )
                 offset = placed[n][0] - runs[n].span.start
-                result.append(Span(span.start + offset, span.end + offset, span.tag, True))
+                result.append((index, Span(span.start + offset, span.end + offset, span.tag, True)))
                 continue
             inside = {
                 k
@@ -337,24 +337,27 @@ class _Projector:
             }
             rng = self._target_range(span)
             if rng is None:
-                deferred.append((span, inside))
+                deferred.append((index, span, inside))
                 continue
-            result.append(Span(final(rng[0], 0, inside), final(rng[1], 1, inside), span.tag))
-        for span, inside in deferred:
+            a, b = final(rng[0], 0, inside), final(rng[1], 1, inside)
+            result.append((index, Span(a, b, span.tag)))
+        for index, span, inside in deferred:
             if inside:
                 a = min(placed[n][0] for n in inside)
                 b = max(placed[n][1] for n in inside)
             else:
                 self.unclear = True
                 a, b = 0, len(target)
-            result.append(Span(a, b, span.tag))
+            result.append((index, Span(a, b, span.tag)))
         spans = self._nested(result)
         return Projection(target, spans, self._full_alignment(target, placed), self.unclear)
 
-    def _nested(self, spans: list[Span]) -> tuple[Span, ...]:
+    def _nested(self, spans: list[tuple[int, Span]]) -> tuple[Span, ...]:
         """Spans made well nested: a span crossing an earlier one is cut or nested."""
         out: list[Span] = []
-        for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        # Of two spans over the same text, the source's outer one stays outer.
+        ordered = [s for _, s in sorted(spans, key=lambda p: (p[1].start, -p[1].end, p[0]))]
+        for span in ordered:
             start, end = span.start, span.end
             for other in out:
                 if other.protected and other.start < end and start < other.end:
@@ -370,7 +373,7 @@ class _Projector:
                     if start >= end:
                         start, end = other.start, other.end
             out.append(Span(start, end, span.tag, span.protected))
-        return tuple(sorted(out, key=lambda s: (s.start, -s.end)))
+        return tuple(sorted(out, key=lambda s: (s.start, -s.end)))  # stable: ties keep order
 
     def _full_alignment(self, target: str, placed: dict[int, tuple[int, int]]) -> Alignment:
         """The alignment between the full source's and the final target's words."""
