@@ -336,3 +336,14 @@ def test_folder_run_takes_documents_and_survives_bad_ones(tmp_path, copy_model):
         "b.en.html",
         "e.en.vtt",
     }
+
+
+def test_standard_input_as_a_document(copy_model):
+    markdown = "# Titre\n\nLe conseil a voté **le budget** hier.\n"
+    args = ["-", "--input-format", "markdown", "--model", str(copy_model), "--no-tm"]
+    result = runner.invoke(app, [*args, "--engine", "ctranslate2"], input=markdown.encode())
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == markdown
+    bad = runner.invoke(app, [*args[:-1], "--no-tm", "--input-format", "docx"], input=b"x")
+    assert bad.exit_code == 1
+    assert "<stdin>: not a Word document" in bad.stderr

@@ -35,6 +35,10 @@ _EXPORTS = {
     "Result": "document",
     "RunMeta": "document",
     "read_document": "document",
+    "read_input": "readers",
+    "Block": "markup",
+    "Span": "markup",
+    "Placed": "markup",
     "TranslateError": "errors",
     "InputError": "errors",
     "ModelError": "errors",
@@ -44,6 +48,7 @@ _EXPORTS = {
 
 __all__ = [
     "AlignedPair",
+    "Block",
     "Document",
     "Engine",
     "EngineError",
@@ -53,12 +58,14 @@ __all__ = [
     "Job",
     "ModelError",
     "Outcome",
+    "Placed",
     "Result",
     "RunMeta",
     "RunReport",
     "Runner",
     "Sentence",
     "Settings",
+    "Span",
     "Status",
     "TranslateError",
     "Translator",
@@ -67,6 +74,7 @@ __all__ = [
     "load_engine",
     "load_settings",
     "read_document",
+    "read_input",
     "run_paths",
     "sentence_spans",
     "split_sentences",
@@ -102,6 +110,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engines import Engine, load_engine
     from .errors import EngineError, InputError, ModelError, TranslateError, UsageError
     from .inputs import Job
+    from .markup import Block, Placed, Span
+    from .readers import read_input
     from .runner import Outcome, Runner, RunReport, run_paths, translate_file, translate_text
     from .segment import sentence_spans, split_sentences
     from .translator import Translator

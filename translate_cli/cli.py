@@ -274,9 +274,21 @@ def _import(files: list[Path], settings: Settings, quiet: bool) -> int:
 
 
 def _translate_stdin(settings: Settings) -> None:
-    """``translate -``: English text on stdout, nothing else written."""
-    from .runner import translate_text
+    """``translate -``: the English on stdout, nothing else written.
 
+    Plain text unless ``--input-format`` names a document format; then the
+    English document in that format.
+    """
+    from .runner import translate_document, translate_text
+
+    if settings.input_format not in ("auto", "text"):
+        from .readers import parse_document
+
+        data = sys.stdin.buffer.read()
+        document = parse_document(data, "<stdin>", settings.input_format)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(translate_document(document, settings).rendered())
+        return
     result = translate_text(sys.stdin.read(), settings)
     paragraphs = result.paragraph_targets()
     if paragraphs:

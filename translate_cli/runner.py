@@ -386,10 +386,22 @@ def translate_text(
         ModelError: The model cannot be loaded.
         EngineError: The engine failed.
     """
+    return translate_document(document_from_text(text), settings, engine)
+
+
+def translate_document(
+    document: Document, settings: Settings | None = None, engine: Engine | None = None
+) -> Result:
+    """Translate a document already read (:func:`~translate_cli.readers.read_input`).
+
+    Raises:
+        ModelError: The model cannot be loaded.
+        EngineError: The engine failed.
+    """
     settings = settings or Settings()
     engine = engine or load_engine(settings)
     translator = Translator(engine, settings.batch_tokens)
-    return align(document_from_text(text), translator, engine_meta(engine))
+    return align(document, translator, engine_meta(engine))
 
 
 def translate_file(

@@ -57,8 +57,24 @@ def read_input(path: Path, display: str | None = None, input_format: str | None 
     fmt = format_of(path, input_format)
     if fmt == TEXT_FORMAT:
         return read_document(path, name)
-    data = read_bounded(path, name)
-    parsed = READERS[fmt]().read(data, name)
+    return parse_document(read_bounded(path, name), name, fmt)
+
+
+def parse_document(data: bytes, name: str, input_format: str) -> Document:
+    """A structured document from its bytes (standard input, an archive member...).
+
+    Args:
+        data: The whole file.
+        name: Its display name, for messages and outputs.
+        input_format: A reader's name (not ``text``).
+
+    Raises:
+        InputError: Not a well-formed document of that format.
+        UsageError: ``input_format`` names no reader.
+    """
+    if input_format not in READERS:
+        raise unknown_choice("input format", input_format, READERS)
+    parsed = READERS[input_format]().read(data, name)
     return Document(
         name,
         tuple(block.text for block in parsed.blocks),
@@ -78,6 +94,7 @@ __all__ = [
     "Reader",
     "format_of",
     "input_formats",
+    "parse_document",
     "read_input",
     "register",
 ]
