@@ -47,6 +47,11 @@ _URL_OR_MAIL = re.compile(
 )
 
 
+# Punctuation written against the word before it: a protected run removed
+# before one of these takes its space with it.
+_CLOSING = frozenset(".,;:!?)]}»…”’%")
+
+
 def _words(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text)]
 
@@ -136,8 +141,9 @@ def strip_protected(source: str, spans: Sequence[Span]) -> Stripped:
             if (
                 chars
                 and chars[-1] == " "
+                and span.end > span.start
                 and span.end < len(source)
-                and not source[span.end].isspace()
+                and source[span.end] in _CLOSING
             ):
                 chars.pop()
                 origin.pop()
@@ -206,28 +212,49 @@ class _Projector:
     # -- protected runs ----------------------------------------------------
 
     def _anchor(self, run: Run) -> tuple[int, int]:
-        """Where in the raw target a run goes, and 1 when the text after it is its own."""
-        words, point = self.src_words, run.point
+        """Where in the raw target a run goes, and 1 when the text after it is its own.
+
+        In order: inside or against a word copied unchanged, at the same
+        character; after the English of the nearest aligned word before it
+        (or before that of the nearest one after it, when the run is glued
+        to the next word); else at its relative place (unclear). Skipping
+        an unaligned neighbour makes the placement unclear too.
+        """
+        words, point, text = self.src_words, run.point, self.stripped.text
+        for k, (a, b) in enumerate(words):
+            touching = (
+                a < point < b
+                or (point == b and not run.space_before)
+                or (point == a and not run.space_after)
+            )
+            if not touching:
+                continue
+            for j in sorted(self.links.get(k, ())):
+                ta, tb = self.tgt_words[j]
+                if self.raw[ta:tb] == text[a:b]:
+                    return ta + point - a, int(point == a)
         before = [k for k, (a, _) in enumerate(words) if a < point]
         after = [k for k, (a, _) in enumerate(words) if a >= point]
         glued_after = not run.space_after and after and words[after[0]][0] == point
-        if before and not (run.space_before and glued_after):
-            k = before[-1]
-            if self.links.get(k):
-                j = max(self.links[k])
-                a, b = self.tgt_words[j]
+        sides = [("before", before[::-1]), ("after", after)]
+        if not before or (run.space_before and glued_after):
+            sides.reverse()
+        for side, candidates in sides:
+            for rank, k in enumerate(candidates):
+                if not self.links.get(k):
+                    continue
+                self.unclear = self.unclear or rank > 0
+                if side == "after":
+                    return self.tgt_words[min(self.links[k])][0], 1
+                a, b = self.tgt_words[max(self.links[k])]
                 we = words[k][1]
-                if point < we and not any(c.isalnum() for c in self.stripped.text[point:we]):
+                if rank == 0 and point < we and not any(c.isalnum() for c in text[point:we]):
                     return _core(self.raw, a, b)[1], 0
                 return b, 0
-        if after and self.links.get(after[0]):
-            j = min(self.links[after[0]])
-            a, b = self.tgt_words[j]
-            return a, 1
-        if not self.stripped.text:
+        if not text:
             return 0, 1
         self.unclear = True
-        share = point / len(self.stripped.text)
+        share = point / len(text)
         guess = round(share * len(self.raw))
         ends = [0] + [b for _, b in self.tgt_words]
         return min(ends, key=lambda e: abs(e - guess)), 0

@@ -76,6 +76,8 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 # Token.meta keys set by the position-tracking rule wrappers.
+# An inline HTML line break (<br>, <br/>, <BR />): a word break in the text.
+_LINE_BREAK_TAG = re.compile(r"<br\b[^>]*>$", re.IGNORECASE)
 _SRC = "translate_cli_src"  # (start, end) of an inline token's source in its inline content
 _LABEL_END = "translate_cli_label_end"  # a link's or image's closing "]" in the same
 _ROWS = "translate_cli_rows"  # table_open: {line: offset of the row's text in the source}
@@ -415,7 +417,11 @@ class _Builder:
                 builder.add_protected(child.content, self._add(_Element("raw", raw)))
             else:  # html_inline, footnote_ref, and any other token with source
                 raw = _raw(child, src)
-                if raw:
+                if raw and _LINE_BREAK_TAG.match(raw):
+                    # <br> separates words as a hard break does: the model
+                    # must not read "mot<br>suivant" as one word.
+                    builder.add_protected(" ", self._add(_Element("raw", raw)))
+                elif raw:
                     builder.open(self._add(_Element("raw", raw)), protected=True)
                     builder.close()
                 else:
