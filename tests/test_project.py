@@ -69,6 +69,12 @@ IDENTITY_CASES = [
     "Voir la page{} suivante.",
     "[[Très] important] : lisez ceci.",
     "Appelez le {01 23 45 67 89} ou écrivez.",
+    "Le mot {}suivant est seul.",
+    "Le mot{} suivant est seul.",
+    "Le mot{}suivant est seul.",
+    "Voir {la page} ! Puis revenir.",
+    "Tapez Ctrl{+}S pour enregistrer.",
+    "Le {a}{b} collés.",
 ]
 
 
@@ -216,3 +222,13 @@ def test_model_text_leaves_protected_text_out():
     text, spans = _marked("Lancez {make} puis {make install}.")
     assert model_text(text, spans) == "Lancez puis."
     assert model_text("Sans rien.", ()) == "Sans rien."
+
+
+def test_a_run_next_to_an_unaligned_word_goes_by_the_nearest_aligned_one():
+    text, spans = _marked("Lancez ={make} vite.")
+    stripped = strip_protected(text, spans)
+    assert stripped.text == "Lancez = vite."
+    # The model dropped "=": the run glued to it goes after "Run", spaced.
+    result = project(text, spans, stripped, "Run fast.", ((0, 0), (2, 1)))
+    assert _show(result.target, result.spans) == "Run {make} fast."
+    assert result.unclear

@@ -211,8 +211,27 @@ class _Projector:
 
     # -- protected runs ----------------------------------------------------
 
-    def _anchor(self, run: Run) -> tuple[int, int]:
-        """Where in the raw target a run goes, and 1 when the text after it is its own.
+    def _anchors(self, runs: Sequence[Run]) -> list[tuple[int, int, bool]]:
+        """:meth:`_anchor` of each run; runs touching in the source go together, in order."""
+        out: list[tuple[int, int, bool]] = []
+        n = 0
+        while n < len(runs):
+            last = n
+            while last + 1 < len(runs) and runs[last + 1].span.start == runs[last].span.end:
+                last += 1
+            group = Run(runs[n].span, runs[n].point, runs[n].space_before, runs[last].space_after)
+            was = self.unclear
+            self.unclear = False
+            anchor = self._anchor(group)
+            moved = self.unclear and anchor[2]
+            self.unclear = was or self.unclear
+            out += [(anchor[0], anchor[1], moved)] * (last - n + 1)
+            n = last + 1
+        return out
+
+    def _anchor(self, run: Run) -> tuple[int, int, bool]:
+        """Where in the raw target a run goes, 1 when the text after it is its own, and
+        whether an unaligned neighbour was skipped.
 
         In order: inside or against a word copied unchanged, at the same
         character; after the English of the nearest aligned word before it
@@ -232,7 +251,7 @@ class _Projector:
             for j in sorted(self.links.get(k, ())):
                 ta, tb = self.tgt_words[j]
                 if self.raw[ta:tb] == text[a:b]:
-                    return ta + point - a, int(point == a)
+                    return ta + point - a, int(point == a), False
         before = [k for k, (a, _) in enumerate(words) if a < point]
         after = [k for k, (a, _) in enumerate(words) if a >= point]
         glued_after = not run.space_after and after and words[after[0]][0] == point
@@ -245,19 +264,19 @@ class _Projector:
                     continue
                 self.unclear = self.unclear or rank > 0
                 if side == "after":
-                    return self.tgt_words[min(self.links[k])][0], 1
+                    return self.tgt_words[min(self.links[k])][0], 1, rank > 0
                 a, b = self.tgt_words[max(self.links[k])]
                 we = words[k][1]
                 if rank == 0 and point < we and not any(c.isalnum() for c in text[point:we]):
-                    return _core(self.raw, a, b)[1], 0
-                return b, 0
+                    return _core(self.raw, a, b)[1], 0, False
+                return b, 0, rank > 0
         if not text:
-            return 0, 1
+            return 0, 1, False
         self.unclear = True
         share = point / len(text)
         guess = round(share * len(self.raw))
         ends = [0] + [b for _, b in self.tgt_words]
-        return min(ends, key=lambda e: abs(e - guess)), 0
+        return min(ends, key=lambda e: abs(e - guess)), 0, True
 
     # -- spans ---------------------------------------------------------------
 
@@ -302,7 +321,7 @@ class _Projector:
 
     def run(self) -> Projection:
         runs = self.stripped.runs
-        anchors = [self._anchor(r) for r in runs]
+        anchors = self._anchors(runs)
         # Insert the runs into the raw target, in source order at each point.
         order = sorted(range(len(runs)), key=lambda n: (anchors[n][0], n))
         pieces: list[str] = []
@@ -311,16 +330,17 @@ class _Projector:
         length = 0
         placed: dict[int, tuple[int, int]] = {}
         for n in order:
-            point, glue_next = anchors[n]
+            point, glue_next, moved = anchors[n]
             run = runs[n]
             pieces.append(self.raw[position:point])
             length += point - position
             position = point
             text = self.source[run.span.start : run.span.end]
-            before = (
-                " " if run.space_before and length and not "".join(pieces).endswith(" ") else ""
-            )
-            after = " " if glue_next and run.space_after and point < len(self.raw) else ""
+            # A run moved past an unaligned neighbour is no longer glued to a word.
+            space_before = run.space_before or (moved and not glue_next)
+            space_after = run.space_after or (moved and bool(glue_next))
+            before = " " if space_before and length and not "".join(pieces).endswith(" ") else ""
+            after = " " if glue_next and space_after and point < len(self.raw) else ""
             if not glue_next and run.space_before and point < len(self.raw) and not before:
                 after = ""
             insert = before + text + after
