@@ -295,13 +295,12 @@ def test_target_words_keep_their_own_numbering(engines, name):
 
 
 def test_the_ctranslate2_target_side_reads_target_spm(copy_model, tmp_path):
-    """``TargetTokenizer`` matches ``MarianTokenizer(text_target=...)`` when target.spm
-    differs from source.spm (the copy model shares one; opus-mt-fr-en does not)."""
+    """``LeanMarianTokenizer(target=True)`` matches ``MarianTokenizer(text_target=...)``
+    when target.spm differs from source.spm (the copy model shares one; opus-mt-fr-en does not)."""
     pytest.importorskip("transformers")
     from transformers import AutoTokenizer
 
     from tests.support.offline_models import train_spm
-    from translate_cli.engines.ctranslate2_engine import TargetTokenizer
     from translate_cli.engines.marian_tokenizer import LeanMarianTokenizer
 
     english = [
@@ -326,7 +325,7 @@ def test_the_ctranslate2_target_side_reads_target_spm(copy_model, tmp_path):
     (model / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
 
     reference = AutoTokenizer.from_pretrained(model)
-    ours = TargetTokenizer(model)
+    ours = LeanMarianTokenizer(model, target=True)
     texts = [*english[:4], "An unseen sentence, with Église and 😀.", "</s> inside"]
     for text in texts:
         expected = reference.convert_ids_to_tokens(reference(text_target=text).input_ids)

@@ -207,25 +207,6 @@ def pick_compute_type(requested: str, device: str, int8_exact: bool | None = Non
     return requested
 
 
-class TargetTokenizer(LeanMarianTokenizer):
-    """:class:`LeanMarianTokenizer` in ``MarianTokenizer``'s target mode (``text_target=``).
-
-    transformers encodes a target with ``target.spm`` (the English model in
-    opus-mt-fr-en), not ``source.spm``: forced decoding must feed the decoder
-    the pieces it was trained on. Everything else (added tokens, language
-    codes, ``<unk>``, ``</s>``) is the source side's. Separate vocabularies
-    are not handled: CTranslate2's Marian converter registers one vocabulary
-    for both sides, and opus-mt-fr-en shares it.
-
-    Args:
-        directory: A folder with target.spm beside the source side's files.
-    """
-
-    def __init__(self, directory: Path) -> None:
-        super().__init__(directory)
-        self._source = self._load_spm(directory / "target.spm")
-
-
 class CTranslate2Engine:
     """Translate with ``ctranslate2.Translator`` on the converted Marian model.
 
@@ -271,7 +252,7 @@ class CTranslate2Engine:
             raise load_error(source.name, exc, f"cannot load converted model {entry}") from None
         self.path = entry
         self._target_pieces: frozenset[str] | None = None
-        self._target_tokenizer: TargetTokenizer | None = None
+        self._target_tokenizer: LeanMarianTokenizer | None = None
         self.details = {
             "device": self.device,
             "compute_type": self.compute_type,
@@ -340,7 +321,7 @@ class CTranslate2Engine:
         """Target-side tokens of English texts (``target.spm``, normalised, ``</s>`` last)."""
         if self._target_tokenizer is None:
             try:
-                self._target_tokenizer = TargetTokenizer(self.path / "hf")
+                self._target_tokenizer = LeanMarianTokenizer(self.path / "hf", target=True)
             except TranslateError:
                 raise
             except Exception as exc:  # a broken file fails in many ways; one line names it
@@ -408,7 +389,6 @@ class CTranslate2Engine:
 __all__ = [
     "VNNI_FLAGS",
     "CTranslate2Engine",
-    "TargetTokenizer",
     "cpu_int8_is_exact",
     "ct2_options",
     "pick_compute_type",

@@ -52,9 +52,14 @@ class LeanMarianTokenizer:
     Args:
         directory: A folder with source.spm, target.spm, vocab.json and the
             tokenizer JSON files.
+        target: Encode as ``MarianTokenizer(text_target=...)`` does, with
+            ``target.spm`` (the English model in opus-mt-fr-en): what forced
+            decoding feeds the decoder. Added tokens, ``<unk>`` and ``</s>``
+            stay the source side's; one shared vocabulary is assumed, as
+            CTranslate2's Marian converter registers one for both sides.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, target: bool = False) -> None:
         self.files = read_tokenizer_files(directory)
         vocab = read_json(directory / "vocab.json")
         if not vocab:
@@ -66,7 +71,7 @@ class LeanMarianTokenizer:
             read_json(directory / "target_vocab.json") if self.files.separate_vocabs else vocab
         )
         self.target_tokens: dict[int, str] = {i: t for t, i in target_vocab.items()}
-        self._source = self._load_spm(directory / "source.spm")
+        self._source = self._load_spm(directory / ("target.spm" if target else "source.spm"))
         self._decoder = (
             self._load_spm(directory / "target.spm") if self.files.separate_vocabs else self._source
         )
