@@ -12,6 +12,7 @@ from lxml import etree
 
 from translate_cli.errors import InputError
 from translate_cli.markup import Block, Placed, Span
+from translate_cli.project import block_sentences, project, strip_protected
 from translate_cli.readers.base import Parsed
 from translate_cli.readers.html import HTMLReader
 
@@ -299,7 +300,7 @@ def test_dropped_protected_span_is_kept() -> None:
     parsed = read('<p>Voir <img src="a.png" alt="Carte"> ici.</p>')
     assert texts(parsed) == ["Voir ici.", "Carte"]
     out = parsed.layout.render([[Placed(0, 9, "See here.")], [Placed(0, 5, "Map")]])
-    assert b'<p>See here.<img src="a.png" alt="Map"></p>' in out
+    assert b'<p>See here. <img src="a.png" alt="Map"></p>' in out
 
 
 def test_plain_tag_written_as_text() -> None:
@@ -457,4 +458,123 @@ def test_empty_spans_side_by_side() -> None:
     parsed = read(b'<p>Texte<br><br>suite <img src="a.png"><img src="b.png"></p>')
     assert texts(parsed) == ["Texte suite"]
     out = identity(parsed, str.upper)
-    assert b'<p>TEXTE <br><br>SUITE<img src="a.png"><img src="b.png"></p>' in out
+    assert b'<p>TEXTE<br><br>SUITE <img src="a.png"><img src="b.png"></p>' in out
+
+
+# Whitespace around empty elements: as in the source, whatever the block's text lost or gained.
+
+
+def pipeline(parsed: Parsed) -> bytes:
+    """Render as the pipeline does with the copy model: sentences, protected text
+    taken out and put back by :func:`project` with the identity alignment."""
+    blocks = []
+    for block in parsed.blocks:
+        placed = []
+        for start, text, spans in block_sentences(block):
+            stripped = strip_protected(text, spans)
+            words = range(len(stripped.text.split()))
+            result = project(text, spans, stripped, stripped.text, tuple((i, i) for i in words))
+            placed.append(Placed(start, start + len(text), result.target, result.spans))
+        blocks.append(placed)
+    return parsed.layout.render(blocks)
+
+
+SPACED = [
+    '<p>Le chat <img src="a.png" alt="petit"> dort ici.</p>',
+    "<p>Le mot<br>suivant est seul.</p>",
+    "<p>site.<br>Une</p>",
+    "<p>A <br> B</p>",
+    "<p>Fin<br> suite</p>",
+    '<p><img src="x"> Texte</p>',
+    '<p>Texte <img src="x"></p>',
+    '<p>Le chat<img src="x">dort.</p>',
+    '<p>Le chat <img src="x">dort.</p>',
+    '<p>Le chat<img src="x"> dort.</p>',
+    '<p>Texte<br><br>suite <img src="a.png"><img src="b.png"></p>',
+    '<p>Nom : <input type="text"> puis valider.</p>',
+    "<p>Un mot. Puis <!-- note --> la suite<!-- fin -->.</p>",
+    '<p>Voir <span translate="no"></span> ici.</p>',
+    '<p>Le <b>chat</b> <img src="x"> <a href="/d">dort</a>.</p>',
+    "<p>Ligne une.<br> Ligne deux. <br></p>",
+    "<p>\n  <br>Texte\n</p>",
+]
+
+
+@pytest.mark.parametrize("html", SPACED)
+@pytest.mark.parametrize("render", [identity, pipeline], ids=["identity", "pipeline"])
+def test_space_around_empty_elements_as_in_source(
+    html: str, render: Callable[[Parsed], bytes]
+) -> None:
+    out = render(read(f"<html><body>{html}</body></html>"))
+    assert html.encode() in out
+
+
+# (source, English target, spans of the English, expected paragraph)
+MOVED = [
+    # The pipeline glued the image to the next word: the source's space after comes back.
+    (
+        '<p>Le chat <img src="x"> dort.</p>',
+        "The cat sleeps.",
+        (Span(8, 8, 0, True),),
+        '<p>The cat <img src="x"> sleeps.</p>',
+    ),
+    # A space before a <br> the source did not have goes (the break separates the words).
+    (
+        "<p>Le mot<br>suivant.</p>",
+        "The word next.",
+        (Span(9, 9, 0, True),),
+        "<p>The word<br>next.</p>",
+    ),
+    (
+        "<p>Le mot<br>suivant.</p>",
+        "The word next.",
+        (Span(8, 8, 0, True),),
+        "<p>The word<br>next.</p>",
+    ),
+    # The source's space moves to the side it was on; the words stay apart.
+    (
+        '<p>Voir<img src="x"> ici.</p>',
+        "See here.",
+        (Span(4, 4, 0, True),),
+        '<p>See<img src="x"> here.</p>',
+    ),
+    # An image inside a word in the source, between two English words: never glued.
+    (
+        '<p>Le chat<img src="x">dort.</p>',
+        "The cat sleeps.",
+        (Span(8, 8, 0, True),),
+        '<p>The cat <img src="x">sleeps.</p>',
+    ),
+    (
+        '<p>Le chat<img src="x">dort.</p>',
+        "The cat sleeps.",
+        (Span(7, 7, 0, True),),
+        '<p>The cat<img src="x"> sleeps.</p>',
+    ),
+    # At the end: the source's space before it comes back, none is added after.
+    (
+        '<p>Texte <img src="x"></p>',
+        "Text.",
+        (Span(5, 5, 0, True),),
+        '<p>Text. <img src="x"></p>',
+    ),
+    # Next to a link the image was not in.
+    (
+        '<p>Le <a href="/c">chat</a> <img src="x"> dort.</p>',
+        "The cat sleeps.",
+        (Span(4, 7, 0), Span(7, 7, 1, True)),
+        '<p>The <a href="/c">cat</a> <img src="x"> sleeps.</p>',
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "target", "spans", "expected"), MOVED)
+def test_space_around_empty_elements_in_english(
+    html: str, target: str, spans: tuple[Span, ...], expected: str
+) -> None:
+    parsed = read(html)
+    text = parsed.blocks[0].text
+    out = parsed.layout.render(
+        [[Placed(0, len(text), target, spans)], *([] for _ in parsed.blocks[1:])]
+    )
+    assert out.decode() == expected

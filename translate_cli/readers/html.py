@@ -24,6 +24,14 @@ is in the block's text, never sent to the model); ``img``, ``br``, ``wbr``,
 ``style``, ``template`` and comments met inside a paragraph (empty spans,
 their content never in block text).
 
+Around an empty element (an image, a line break, an input, a comment...)
+the whitespace is written as the source had it: a space the block's text
+lost (``Le chat <img> dort`` has one space in its text) is written again
+where the English has a word there, and a space the source did not have
+(the word break a ``br`` adds to the block's text, a sentence join) is
+dropped next to a ``br``, or where the other side of the element already
+has whitespace, so no two English words run together.
+
 Kept untouched: ``pre`` (and ``listing``, ``xmp``), ``script``, ``style``,
 ``template``, comments, processing instructions and CDATA sections, the
 doctype. ``noscript`` is translated: its content is what a reader without
@@ -287,6 +295,8 @@ class _Run:
     builder: BlockBuilder = field(default_factory=BlockBuilder)
     nodes: list[Any] = field(default_factory=list)
     attributes: list[tuple[Any, str]] = field(default_factory=list)
+    last: str = ""  # what the source had last: "", _SPACE, _WORD or _EMPTY_ATOM
+    pending: list[int] = field(default_factory=list)  # empty elements waiting for what follows
 
 
 @dataclass
@@ -294,6 +304,12 @@ class _Walk:
     blocks: list[Block] = field(default_factory=list)
     slots: list[_TextSlot | _AttributeSlot] = field(default_factory=list)
     tags: list[Any] = field(default_factory=list)  # tag number -> node
+    # Empty elements (tag): whether the source had whitespace right before, right after.
+    spaced: dict[int, tuple[bool, bool]] = field(default_factory=dict)
+
+
+# What is next to an empty element, in the source or the English.
+_SPACE, _WORD, _EMPTY_ATOM = "space", "word", "empty"
 
 
 def _walk(root: Any) -> _Walk:
@@ -345,7 +361,7 @@ def _container(walk: _Walk, element: Any) -> None:
     for attribute in _text_attributes(element):
         _attribute_block(walk, element, attribute)
     run = _Run(element, None)
-    run.builder.add_text(element.text or "")
+    _add_text(walk, run, element.text)
     for child in element:
         kind = _kind(child)
         if kind in (_BLOCK, _UNTOUCHED):
@@ -356,8 +372,24 @@ def _container(walk: _Walk, element: Any) -> None:
         else:
             run.nodes.append(child)
             _inline(walk, run, child, kind)
-        run.builder.add_text(child.tail or "")
+        _add_text(walk, run, child.tail)
     _flush(walk, run)
+
+
+def _add_text(walk: _Walk, run: _Run, text: str | None) -> None:
+    """Add source text to the run's block, noting the whitespace next to empty elements."""
+    if not text:
+        return
+    run.builder.add_text(text)
+    _next_is(walk, run, _SPACE if text[0].isspace() else _WORD)
+    run.last = _SPACE if text[-1].isspace() else _WORD
+
+
+def _next_is(walk: _Walk, run: _Run, kind: str) -> None:
+    """Tell the empty elements waiting for what follows them that it is ``kind``."""
+    for tag in run.pending:
+        walk.spaced[tag] = (walk.spaced[tag][0], kind == _SPACE)
+    run.pending.clear()
 
 
 def _inline(walk: _Walk, run: _Run, node: Any, kind: int) -> None:
@@ -365,24 +397,34 @@ def _inline(walk: _Walk, run: _Run, node: Any, kind: int) -> None:
     from lxml import etree
 
     if isinstance(node, etree._Entity):
-        run.builder.add_text(html_lib.unescape(node.text))
+        _add_text(walk, run, html_lib.unescape(node.text))
         return
     tag = len(walk.tags)
     walk.tags.append(node)
+    text = ""
+    if kind == _TEXT_PROTECTED:
+        text = etree.tostring(node, method="text", encoding="unicode", with_tail=False)
+    if kind == _EMPTY or (kind == _TEXT_PROTECTED and not text.strip()):
+        _next_is(walk, run, _EMPTY_ATOM)
+        walk.spaced[tag] = (run.last == _SPACE, False)
+        run.pending.append(tag)
+        run.last = _EMPTY_ATOM
+    elif kind == _TEXT_PROTECTED:
+        _next_is(walk, run, _WORD)
+        run.last = _WORD
     if kind == _EMPTY:
         if _local(node) == "br":
             run.builder.add_text(" ")  # a line break separates words
         run.builder.open(tag, protected=True)
         run.builder.close()
     elif kind == _TEXT_PROTECTED:
-        text = etree.tostring(node, method="text", encoding="unicode", with_tail=False)
         run.builder.add_protected(text, tag)
     else:
         run.builder.open(tag)
-        run.builder.add_text(node.text or "")
+        _add_text(walk, run, node.text)
         for child in node:
             _inline(walk, run, child, _kind(child))
-            run.builder.add_text(child.tail or "")
+            _add_text(walk, run, child.tail)
         run.builder.close()
     if kind == _INLINE:
         run.attributes.extend((node, a) for a in _text_attributes(node))
@@ -484,7 +526,7 @@ class HTMLLayout:
                 slot.element.set(slot.attribute, _plain(sentences))
         for slot, sentences in pairs:
             if isinstance(slot, _TextSlot) and sentences:
-                _write_run(slot, sentences, walk.tags)
+                _write_run(slot, sentences, walk.tags, walk.spaced)
         _set_language(page)
         _set_charset(page.root)
         return _serialize(page)
@@ -496,12 +538,17 @@ def _plain(sentences: Sequence[Placed]) -> str:
 
 
 class _Writer:
-    """Appends text and nodes into ``parent`` from child ``index`` on, after ``last``."""
+    """Appends text and nodes into ``parent`` from child ``index`` on, after ``last``.
 
-    def __init__(self, parent: Any, index: int, last: Any) -> None:
+    ``copies`` maps each protected element copied in (shared by the writers of
+    one run) to its tag.
+    """
+
+    def __init__(self, parent: Any, index: int, last: Any, copies: dict[Any, int]) -> None:
         self.parent = parent
         self.index = index
         self.last = last
+        self.copies = copies
 
     def text(self, text: str) -> None:
         if not text:
@@ -517,9 +564,28 @@ class _Writer:
         self.index += 1
         self.last = node
 
+    def copy(self, tag: int, tags: list[Any]) -> None:
+        """Append a copy of a protected element."""
+        node = copy.deepcopy(tags[tag])
+        self.copies[node] = tag
+        self.node(node)
 
-def _write_run(slot: _TextSlot, sentences: Sequence[Placed], tags: list[Any]) -> None:
-    """Replace a run's text and inline nodes with the English and its spans."""
+
+def _write_run(
+    slot: _TextSlot,
+    sentences: Sequence[Placed],
+    tags: list[Any],
+    spaced: dict[int, tuple[bool, bool]],
+) -> None:
+    """Replace a run's text and inline nodes with the English and its spans.
+
+    Args:
+        slot: Where the run lives.
+        sentences: Its English sentences.
+        tags: The node of each span tag.
+        spaced: For each empty element's tag, whether the source had
+            whitespace right before and right after it (see :func:`_respace`).
+    """
     container = slot.container
     first = container.text if slot.after is None else slot.after.tail
     first = first or ""
@@ -529,12 +595,16 @@ def _write_run(slot: _TextSlot, sentences: Sequence[Placed], tags: list[Any]) ->
     trail = last_text[len(last_text.rstrip(" \t\n\r\f")) :]
     for node in slot.nodes:
         container.remove(node)
+    copies: dict[Any, int] = {}
     if slot.after is None:
         container.text = None
-        writer = _Writer(container, 0, None)
+        writer = _Writer(container, 0, None, copies)
+        start: tuple[Any, str] = (container, "text")
     else:
         slot.after.tail = None
-        writer = _Writer(container, container.index(slot.after) + 1, slot.after)
+        writer = _Writer(container, container.index(slot.after) + 1, slot.after, copies)
+        start = (slot.after, "tail")
+    first_index = writer.index
     writer.text(lead)
     written: set[int] = set()
     pieces = [p for p in sentences if p.target.strip() or p.spans]
@@ -543,8 +613,107 @@ def _write_run(slot: _TextSlot, sentences: Sequence[Placed], tags: list[Any]) ->
             writer.text(" ")
         _write_tree(writer, nest(placed.target, placed.spans), tags, written)
     for tag in sorted(slot.required - written):
-        writer.node(copy.deepcopy(tags[tag]))
+        writer.copy(tag, tags)
     writer.text(trail)
+    flow: list[_Piece] = [start]
+    for node in container[first_index : writer.index]:
+        _flow(node, copies, flow)
+    _respace(flow, {n: spaced[t] for n, t in copies.items() if t in spaced})
+
+
+# One piece of a run's written content, in document order: a text (an
+# element and "text" or "tail") or a protected element copied in (and None).
+_Piece = tuple[Any, str | None]
+
+
+def _flow(node: Any, copies: dict[Any, int], out: list[_Piece]) -> None:
+    """Append ``node``'s pieces: a copy whole, an element its text, children and tail."""
+    if node in copies:
+        out.append((node, None))
+    else:
+        out.append((node, "text"))
+        for child in node:
+            _flow(child, copies, out)
+    out.append((node, "tail"))
+
+
+def _respace(flow: list[_Piece], spaced: dict[Any, tuple[bool, bool]]) -> None:
+    """Make the whitespace next to each empty element what it was in the source.
+
+    The block's text keeps one space where the source had two around an
+    image (``Le chat <img> dort``), so the English may lose one; a line
+    break adds a space to the block's text (it separates words for the
+    model) that the source may not have (``mot<br>suivant``). Around each
+    empty element (an image, a line break, an input, a comment...):
+
+    - where the source had whitespace before (after) it and the English has
+      a letter, a mark or a protected element with text there, one space is
+      added;
+    - where the source had none and the English has whitespace, it is
+      dropped if the element is a ``br`` (which separates words itself) or
+      if the other side of the element is whitespace or the run's edge, so
+      two words of the English never run together.
+
+    Args:
+        flow: The run's pieces, as :func:`_flow` gives them; edited in place.
+        spaced: Each empty element copied in: source whitespace before, after.
+    """
+    for k, (node, attribute) in enumerate(flow):
+        if attribute is not None or node not in spaced:
+            continue
+        white_before, white_after = spaced[node]
+        line_break = _local(node) == "br"
+        if white_before and _side(flow, spaced, k, -1) == _WORD:
+            _set(flow[k - 1], _get(flow[k - 1]) + " ")
+        if white_after and _side(flow, spaced, k, 1) == _WORD:
+            _set(flow[k + 1], " " + _get(flow[k + 1]))
+        for step, white in ((-1, white_before), (1, white_after)):
+            other = _side(flow, spaced, k, -step)
+            if (
+                not white
+                and _side(flow, spaced, k, step) == _SPACE
+                and (line_break or other in ("", _SPACE))
+            ):
+                _trim(flow, spaced, k, step)
+
+
+def _get(piece: _Piece) -> str:
+    node, attribute = piece
+    return (node.text if attribute == "text" else node.tail) or ""
+
+
+def _set(piece: _Piece, text: str) -> None:
+    node, attribute = piece
+    if attribute == "text":
+        node.text = text
+    else:
+        node.tail = text
+
+
+def _side(flow: list[_Piece], spaced: dict[Any, tuple[bool, bool]], k: int, step: int) -> str:
+    """What is next to ``flow[k]`` on one side (``step`` -1 or 1): ``""`` at the run's edge."""
+    j = k + step
+    while 0 <= j < len(flow):
+        node, attribute = flow[j]
+        if attribute is None:
+            return _EMPTY_ATOM if node in spaced else _WORD
+        text = _get(flow[j])
+        if text:
+            return _SPACE if text[0 if step > 0 else -1].isspace() else _WORD
+        j += step
+    return ""
+
+
+def _trim(flow: list[_Piece], spaced: dict[Any, tuple[bool, bool]], k: int, step: int) -> None:
+    """Remove the whitespace next to ``flow[k]`` on one side, up to text or an element."""
+    j = k + step
+    while 0 <= j < len(flow) and flow[j][1] is not None:
+        text = _get(flow[j])
+        kept = text.lstrip() if step > 0 else text.rstrip()
+        _set(flow[j], kept)
+        if kept:
+            return
+        j += step
 
 
 def _write_tree(
@@ -557,7 +726,7 @@ def _write_tree(
             writer.text(_text_of(item.children))
         elif item.protected:
             if item.tag not in written:
-                writer.node(copy.deepcopy(tags[item.tag]))
+                writer.copy(item.tag, tags)
             # Its own text is in the copy; a span nested in it is an empty one at
             # the same place (nest() puts the second of two there inside the first).
             nested = [c for c in item.children if isinstance(c, Element)]
@@ -580,7 +749,7 @@ def _write_tree(
                 after.insert(0, children.pop())
             _write_tree(writer, before, tags, written)
             writer.node(element)
-            _write_tree(_Writer(element, 0, None), children, tags, written)
+            _write_tree(_Writer(element, 0, None, writer.copies), children, tags, written)
             _write_tree(writer, after, tags, written)
         if not isinstance(item, str) and item.tag != PLAIN_TAG:
             written.add(item.tag)
