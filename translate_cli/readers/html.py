@@ -253,12 +253,37 @@ def _parse(source: _Source, name: str) -> tuple[_Page, tuple[str, ...]]:
         raise InputError(name, f"malformed HTML: {_first_line(str(exc))}") from None
     if root is None:
         raise InputError(name, "malformed HTML: no element (only comments or a doctype)")
+    _empty_void_elements(root)
     errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         first = errors[0]
         warnings.append(f"malformed HTML repaired: line {first.line}: {first.message}{more}")
     return _Page(root, False, fragment), tuple(warnings)
+
+
+# HTML5 void elements libxml2's HTML4 parser does not know: it puts what
+# follows them inside them (``<p>a<wbr>b c</p>`` gives ``<wbr>b c</wbr>``).
+_HTML5_VOID = ("wbr", "embed", "source", "track")
+
+
+def _empty_void_elements(root: Any) -> None:
+    """Move what the parser put inside an HTML5 void element back after it, as a browser does."""
+    for element in list(root.iter(*_HTML5_VOID)):
+        children = list(element)
+        if not children and not element.text:
+            continue
+        parent = element.getparent()
+        if parent is None:
+            continue
+        text, tail = element.text or "", element.tail or ""
+        element.text = None
+        index = parent.index(element)
+        for offset, child in enumerate(children, 1):
+            parent.insert(index + offset, child)  # moves it, with its tail
+        element.tail = text
+        last = children[-1] if children else element
+        last.tail = (last.tail or "") + tail
 
 
 def _first_line(message: str) -> str:
