@@ -29,6 +29,11 @@ from translate_cli.readers.word import WordReader
 FIXTURE = Path(__file__).parent / "fixtures" / "documents" / "press-release.fr.docx"
 URL = "https://www.energie-partagee-exemple.fr/projets/lac-azur"
 SOFFICE = shutil.which("soffice")
+ALT_TEXT = (
+    "Vue aérienne de la centrale Lac-Azur. Des rangées de panneaux solaires flottent "
+    "sur l'eau turquoise de l'ancienne carrière."
+)
+ALT_TITLE = "La centrale Lac-Azur vue du ciel"
 
 
 def read(data: bytes | None = None):
@@ -191,6 +196,8 @@ BLOCKS = [
     ("Emplois locaux", []),
     ("18", []),
     ("35", []),
+    (ALT_TEXT, []),  # the image's wp:docPr descr, then its title: blocks of their own
+    (ALT_TITLE, []),
     ("Figure 1 : la centrale Lac-Azur vue du ciel.", []),
     ("Horizon Vert 12 rue des Lilas, 35000 Rennes", [("Horizon Vert", 0, False), ("", 1, True)]),
     (
@@ -221,10 +228,11 @@ def test_fixture_blocks_texts_and_spans():
 
 
 def test_the_image_paragraph_is_no_block():
-    # The picture alone has no text: its paragraph is kept as it is.
+    # The picture alone has no text: its paragraph is kept as it is, its alt text read alone.
     texts = [b.text for b in read().blocks]
     assert "" not in texts
     assert len(texts) == len(BLOCKS)
+    assert texts.index(ALT_TEXT) == texts.index("35") + 1
 
 
 def test_tab_and_break_sit_after_the_space_they_stand_for():
@@ -323,7 +331,7 @@ def bold_runs(paragraph) -> list[str]:
 def test_english_with_spans_moved_puts_formatting_on_the_right_words():
     parsed = read()
     blocks = [sentences(b) for b in parsed.blocks]
-    lead, link, address = parsed.blocks[1], parsed.blocks[3], parsed.blocks[19]
+    lead, link, address = parsed.blocks[1], parsed.blocks[3], parsed.blocks[21]
     blocks[1] = [
         english(
             lead,
@@ -335,7 +343,7 @@ def test_english_with_spans_moved_puts_formatting_on_the_right_words():
         english(link, "On the [1:[0:Énergie Partagée]] platform, 800 people paid."),
         english(link, "The work took eleven months."),
     ]
-    blocks[19] = [english(address, "[0:Horizon Vert] [1:]12 Lilac Street, 35000 Rennes")]
+    blocks[21] = [english(address, "[0:Horizon Vert] [1:]12 Lilac Street, 35000 Rennes")]
     d = docx.Document(io.BytesIO(parsed.layout.render(blocks)))
     lead_p, link_p, address_p = d.paragraphs[1], d.paragraphs[3], d.paragraphs[-1]
     assert lead_p.text == (
@@ -372,6 +380,87 @@ def test_a_span_over_two_sentences_is_written_in_each():
     assert bold_runs(para) == ["word. Two"]  # the joining space takes the formatting around it
 
 
+# --- alternative text of drawings --------------------------------------------
+
+
+def drawing_xml(data: bytes) -> list[bytes]:
+    """The ``w:drawing`` elements of a document's body, as XML."""
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    return [etree.tostring(d) for d in root.iter(qn("w:drawing"))]
+
+
+def doc_pr(data: bytes) -> list[dict[str, str]]:
+    """The attributes of each wp:docPr, then of each pic:cNvPr, of a document's body."""
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    return [dict(e.attrib) for tag in ("wp:docPr", "pic:cNvPr") for e in root.iter(qn(tag))]
+
+
+def test_uppercased_targets_write_the_alt_text_and_title_in_the_drawing():
+    parsed = read()
+    out = parsed.layout.render([sentences(b, str.upper) for b in parsed.blocks])
+    docpr, cnvpr = doc_pr(out)
+    assert docpr["descr"] == ALT_TEXT.upper()  # the two sentences joined by one space
+    assert docpr["title"] == ALT_TITLE.upper()
+    assert cnvpr["descr"] == ALT_TEXT.upper()  # the picture's copy of the alt text too
+    assert "title" not in cnvpr
+    assert docpr["name"] == "Picture 1"
+
+
+def test_identity_targets_keep_the_drawing_xml(identity):
+    assert drawing_xml(identity) == drawing_xml(FIXTURE.read_bytes())
+
+
+INLINE_IMAGE = (
+    "<w:p><w:r><w:t xml:space='preserve'>Le logo </w:t></w:r><w:r><w:drawing>"
+    "<wp:inline><wp:extent cx='10' cy='10'/><wp:docPr id='{id}' name='Logo' {attrs}/>"
+    "<a:graphic><a:graphicData uri='http://schemas.openxmlformats.org/drawingml/2006/picture'>"
+    "<pic:pic><pic:nvPicPr><pic:cNvPr id='0' name='logo.png' {pic}/><pic:cNvPicPr/>"
+    "</pic:nvPicPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    "<w:r><w:t xml:space='preserve'> est bleu.</w:t></w:r></w:p>"
+)
+
+
+def image(id: int, attrs: str = "", pic: str = "") -> str:
+    return INLINE_IMAGE.format(id=id, attrs=attrs, pic=pic)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "texts"),
+    [
+        ("", []),
+        ("descr=''", []),
+        ("descr=' &#10; ' title='\t'", []),
+        ("title='Logo bleu'", ["Logo bleu"]),
+        ("descr='Un  logo\n bleu' title='Logo'", ["Un logo bleu", "Logo"]),
+    ],
+    ids=["none", "empty", "blank", "title-only", "both"],
+)
+def test_alt_text_blocks_follow_their_paragraph(attrs, texts):
+    parsed = read(with_body(image(1, attrs) + "<w:p><w:r><w:t>Fin</w:t></w:r></w:p>"))
+    assert [b.text for b in parsed.blocks] == ["Le logo est bleu.", *texts, "Fin"]
+    assert all(b.spans == () for b in parsed.blocks[1:])
+
+
+def test_a_twin_alt_text_is_written_only_where_it_held_the_same_french():
+    xml = image(1, "descr='Logo'", "descr='Logo'") + image(2, "descr='Logo'", "descr='Autre'")
+    parsed = read(with_body(xml))
+    assert [b.text for b in parsed.blocks] == ["Le logo est bleu.", "Logo"] * 2
+    out = parsed.layout.render([sentences(b, str.upper) for b in parsed.blocks])
+    assert [a.get("descr") for a in doc_pr(out)] == ["LOGO", "LOGO", "LOGO", "Autre"]
+
+
+def test_an_alt_text_with_no_sentences_or_the_same_text_is_kept():
+    parsed = read(with_body(image(1, "descr='Un  logo'")))
+    assert [b.text for b in parsed.blocks] == ["Le logo est bleu.", "Un logo"]
+    for alt in ([], [Placed(0, 7, "Un logo", ())]):
+        out = parsed.layout.render([sentences(parsed.blocks[0]), alt])
+        assert doc_pr(out)[0]["descr"] == "Un  logo"
+
+
 # --- small documents for the rarer structures --------------------------------
 
 
@@ -382,7 +471,7 @@ def save(doc) -> bytes:
 
 
 def with_body(xml: str) -> bytes:
-    """A document whose body holds ``xml`` (paragraphs in the w, r, v, mc, wps namespaces)."""
+    """A document whose body holds ``xml`` (in the w, r, v, mc, wps, wp, a, pic namespaces)."""
     from docx.oxml import parse_xml
 
     doc = docx.Document()
@@ -392,7 +481,10 @@ def with_body(xml: str) -> bytes:
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
         'xmlns:v="urn:schemas-microsoft-com:vml" '
         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
     )
     for child in parse_xml(f"<w:body {ns}>{xml}</w:body>"):
         body.insert(len(body) - 1, child)

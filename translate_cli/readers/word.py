@@ -10,7 +10,11 @@ section order), then the footnotes and the endnotes. Paragraphs of text boxes
 (``w:txbxContent``) come after the paragraph that holds the box; the copy
 inside ``mc:Fallback`` (the VML twin of a DrawingML text box, for Word 2007)
 is not read and stays French. A paragraph whose text is all protected (an
-image alone, a page number) is no block and is kept as it is.
+image alone, a page number) is no block and is kept as it is. The alternative
+text of each drawing (``wp:docPr``: ``descr``, the "alt text" typed in Word,
+then ``title``) is a block of plain text of its own, right after the block of
+the paragraph holding the drawing (at the paragraph's place when it is no
+block); an empty or blank attribute is none.
 
 **Spans.** The paragraph's most common run formatting (``w:rPr``, counted in
 characters) is its base; each stretch of runs with another ``w:rPr`` is a
@@ -30,13 +34,19 @@ everything outside the paragraphs' inline content, byte for byte where
 python-docx does not re-serialise the part (images, fonts...). Text goes back
 in new runs: text outside spans with the base ``w:rPr``, span text with the
 span's ``w:rPr``, links as new ``w:hyperlink`` elements with the original's
-attributes (the relationship, hence the address, never changes).
+attributes (the relationship, hence the address, never changes). A drawing's
+English ``descr`` or ``title`` goes into the ``wp:docPr`` attribute, and into
+the same attribute of the drawing's ``cNvPr`` elements (``pic:cNvPr``...) that
+held the same French text; an English text equal to the block's text leaves
+the attribute as it was.
 
 **Known limits.** Tracked insertions are written as plain text (accepted);
 spelling marks (``w:proofErr``), soft hyphens and ``w:lastRenderedPageBreak``
 are dropped; a non-breaking hyphen reads and writes as ``-``; the proofing
 language of the runs (``w:lang``) stays French; comments' own text is not
-translated. A paragraph where a complex field starts inside a hyperlink and
+translated. A ``cNvPr`` whose alternative text differs from its drawing's
+``wp:docPr`` (a shape inside a group), and VML ``alt`` text in ``mc:Fallback``,
+stay French. A paragraph where a complex field starts inside a hyperlink and
 ends outside it is kept in French, with a warning. A field running over
 several paragraphs (a table of contents) is protected in each of them, so
 its paragraphs are kept.
@@ -70,6 +80,10 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 _RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_DOCPR, _WP_FRAMES = _WP + "docPr", (_WP + "inline", _WP + "anchor")
+# Attributes of wp:docPr read as blocks, in this order (ECMA-376 Part 1, 20.4.2.5 docPr).
+_ALT_ATTRIBUTES = ("descr", "title")
 
 _P, _PPR, _R, _RPR, _T = _W + "p", _W + "pPr", _W + "r", _W + "rPr", _W + "t"
 _HYPERLINK, _FLDCHAR, _FLDTYPE = _W + "hyperlink", _W + "fldChar", _W + "fldCharType"
@@ -130,8 +144,25 @@ class _Link:
 
 
 @dataclass
+class _Attribute:
+    """A drawing's alternative text read as a block, with the elements that carry it.
+
+    ``elements`` is the ``wp:docPr`` first, then the drawing's ``cNvPr``
+    elements whose attribute ``name`` held the same French text.
+    """
+
+    elements: list[_Node]
+    name: str
+    block: Block
+
+
+@dataclass
 class _Paragraph:
-    """What one paragraph reads as, with the live elements its tags stand for."""
+    """What one paragraph reads as, with the live elements its tags stand for.
+
+    ``attributes`` are its drawings' alternative texts, blocks that come after
+    ``block`` (or at its place when it is ``None``).
+    """
 
     element: _Node
     block: Block | None
@@ -140,6 +171,12 @@ class _Paragraph:
     links: list[_Node] = field(default_factory=list)
     warning: str | None = None
     edges: tuple[bool, bool] = (False, False)
+    attributes: list[_Attribute] = field(default_factory=list)
+
+    def blocks(self) -> list[Block]:
+        """The paragraph's block, if any, then its drawings' attribute blocks."""
+        own = [] if self.block is None else [self.block]
+        return own + [a.block for a in self.attributes]
 
 
 def _key(rpr: _Node | None) -> bytes:
@@ -429,7 +466,41 @@ def _paragraphs(story: _Story) -> list[_Paragraph]:
         if fallback:
             continue
         analysis, depths[container] = _analyse(p, depths.get(container, 0))
+        analysis.attributes = _attributes(p)
         out.append(analysis)
+    return out
+
+
+def _attributes(paragraph: _Node) -> list[_Attribute]:
+    """The alternative texts of the drawings a paragraph holds itself, in order.
+
+    A drawing inside a text box belongs to the text box's paragraph; one under
+    ``mc:Fallback`` is not read. For each ``wp:docPr``, ``descr`` then
+    ``title``, when not empty or blank once whitespace is collapsed.
+    """
+    out = []
+    for docpr in paragraph.iter(_DOCPR):
+        if next(docpr.iterancestors(_P, _MC_FALLBACK), None) is not paragraph:
+            continue
+        frame = docpr.getparent()
+        for name in _ALT_ATTRIBUTES:
+            value = docpr.get(name)
+            if value is None or not value.strip():
+                continue
+            builder = BlockBuilder()
+            builder.add_text(value)
+            block = builder.build()
+            if not block.text:
+                continue
+            twins = [
+                e
+                for e in frame.iter()
+                if isinstance(e.tag, str)
+                and e.tag.endswith("}cNvPr")
+                and e.get(name) == value
+                and next(e.iterancestors(*_WP_FRAMES), None) is frame
+            ]
+            out.append(_Attribute([docpr, *twins], name, block))
     return out
 
 
@@ -486,7 +557,7 @@ class WordReader(Reader):
         """
         _, stories, _ = _open(data, name)
         flat = [p for story in stories for p in story]
-        blocks = tuple(p.block for p in flat if p.block is not None)
+        blocks = tuple(b for p in flat for b in p.blocks())
         warnings = tuple(dict.fromkeys(p.warning for p in flat if p.warning))
         return Parsed(blocks, WordLayout(data, name, len(blocks)), "docx", warnings)
 
@@ -510,7 +581,7 @@ class WordLayout:
 
         Args:
             blocks: For each block, in order, its translated sentences; a
-                block with none keeps its paragraph as it is.
+                block with none keeps its paragraph (or attribute) as it is.
 
         Returns:
             The .docx file's bytes.
@@ -527,6 +598,8 @@ class WordLayout:
             for paragraph in paragraphs:
                 if paragraph.block is not None:
                     _write(paragraph, next(placed))
+                for attribute in paragraph.attributes:
+                    _write_attribute(attribute, next(placed))
             story.commit()
         out = io.BytesIO()
         document.save(out)
@@ -581,6 +654,20 @@ def _write(paragraph: _Paragraph, sentences: Sequence[Placed]) -> None:
         if paragraph.edges[not at_start]:
             _edge(pieces, at_start)
     _emit(paragraph, out)
+
+
+def _write_attribute(attribute: _Attribute, sentences: Sequence[Placed]) -> None:
+    """Set a drawing's alternative text to its English sentences, joined by one space.
+
+    Spans (text the pipeline protected) are written as their text. An English
+    text equal to the block's text (nothing translated) leaves the attribute,
+    whitespace included, as it was.
+    """
+    text = " ".join(t for t in (s.target.strip() for s in sentences) if t)
+    if not text or text == attribute.block.text:
+        return
+    for element in attribute.elements:
+        element.set(attribute.name, text)
 
 
 def _edge(pieces: Sequence[_Out], at_start: bool) -> None:
