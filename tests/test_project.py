@@ -121,6 +121,12 @@ MOVED_CASES = [
         "Write to {contact@exemple.fr}.",
     ),
     (
+        "Le budget augmente de [4,5 %].",
+        "The budget increases by 4,5%.",
+        "0-0 1-1 2-2 3-3 4-4 5-4",
+        "The budget increases by [4,5%].",
+    ),
+    (
         "La [voiture rouge] démarre.",
         "The red car starts.",
         "0-0 1-2 2-1 3-3",

@@ -317,6 +317,9 @@ class _Projector:
             b = tb - (sb - min(hi, sb))
         elif text[hi - 1].isalnum():
             b = _core(self.raw, a, b)[1]
+        else:  # "**4,5 %**." -> "4,5%.": the span ends at its own last character
+            while b > a + 1 and self.raw[b - 1] in _CLOSING and self.raw[b - 1] != text[hi - 1]:
+                b -= 1
         return (a, b) if a < b else (self.tgt_words[first][0], self.tgt_words[last][1])
 
     def run(self) -> Projection:
