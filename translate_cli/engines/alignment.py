@@ -178,3 +178,16 @@ def attention_pairs(
 
 
 __all__ = ["SPACE_PIECE", "Alignment", "attention_pairs", "piece_words", "project"]
+
+
+def alignable(sources: Sequence[str], targets: Sequence[str]) -> list[int]:
+    """The indices of the pairs worth aligning: both sides have text.
+
+    Raises:
+        ValueError: ``sources`` and ``targets`` differ in length.
+    """
+    if len(sources) != len(targets):
+        raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+    return [
+        i for i, (s, t) in enumerate(zip(sources, targets, strict=True)) if s.strip() and t.strip()
+    ]

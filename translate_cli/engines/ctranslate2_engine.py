@@ -40,7 +40,7 @@ from ..document import Hypothesis
 from ..errors import EngineError, TranslateError, unknown_choice
 from ..models import ModelSource, load_error
 from ..vocabulary import COMPUTE_TYPES
-from .alignment import Alignment, attention_pairs, piece_words
+from .alignment import Alignment, alignable, attention_pairs, piece_words
 from .base import pieces_writable
 from .ct2_cache import convert, read_manifest
 from .marian_files import Generation, max_input_tokens, read_generation
@@ -345,11 +345,8 @@ class CTranslate2Engine:
         at :attr:`max_input_tokens` pieces; target words past the cut get no
         link.
         """
-        if len(sources) != len(targets):
-            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        todo = alignable(sources, targets)
         results: list[Alignment] = [()] * len(sources)
-        pairs = enumerate(zip(sources, targets, strict=True))
-        todo = [i for i, (s, t) in pairs if s.strip() and t.strip()]
         if not todo:
             return results
         source_tokens = self.source_tokens([sources[i] for i in todo])

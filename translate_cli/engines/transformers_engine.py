@@ -19,7 +19,7 @@ from ..config import Settings
 from ..document import Hypothesis
 from ..errors import EngineError, TranslateError
 from ..models import ModelSource, load_error
-from .alignment import Alignment, attention_pairs, piece_words
+from .alignment import Alignment, alignable, attention_pairs, piece_words
 from .base import pieces_writable
 from .marian_files import HF_DEFAULT_MAX_LENGTH, max_input_tokens
 from .normalize import normalization_label, source_preparer
@@ -163,11 +163,8 @@ class TransformersEngine:
         afterwards. Sources and targets are cut at :attr:`max_input_tokens`
         pieces (``</s>`` included); target words past the cut get no link.
         """
-        if len(sources) != len(targets):
-            raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
+        todo = alignable(sources, targets)
         results: list[Alignment] = [()] * len(sources)
-        pairs = enumerate(zip(sources, targets, strict=True))
-        todo = [i for i, (s, t) in pairs if s.strip() and t.strip()]
         if not todo:
             return results
         tok = self.tokenizer
