@@ -347,3 +347,38 @@ def test_standard_input_as_a_document(copy_model):
     bad = runner.invoke(app, [*args[:-1], "--no-tm", "--input-format", "docx"], input=b"x")
     assert bad.exit_code == 1
     assert "<stdin>: not a Word document" in bad.stderr
+
+
+def test_reviewed_sentences_with_protected_text_land_in_the_document(tmp_path, copy_model):
+    """A reviewer's correction of a sentence holding inline code or a URL is used."""
+    from translate_cli.writers.text import TSV_COLUMNS, tsv_escape, tsv_unescape
+
+    source = tmp_path / "guide.md"
+    source.write_text(
+        "Lancez `make` pour **compiler** le projet.\n\nLisez https://exemple.fr/doc avant.\n",
+        encoding="utf-8",
+    )
+    out, tm = tmp_path / "out", tmp_path / "tm.sqlite"
+    base = [str(source), "-o", str(out), "--model", str(copy_model), "--tm", str(tm)]
+    base += ["--engine", "ctranslate2", "-f", "tsv,txt"]
+    assert runner.invoke(app, base).exit_code == 0
+    tsv = out / "guide.fr-en.tsv"
+    lines = tsv.read_text(encoding="utf-8").splitlines()
+    rows = [
+        dict(zip(TSV_COLUMNS, map(tsv_unescape, line.split("\t")), strict=True))
+        for line in lines[1:]
+    ]
+    rows[0]["target"] = "Run make to build the project."
+    rows[1]["target"] = "Read https://exemple.fr/doc first."
+    body = ["\t".join(TSV_COLUMNS)]
+    body += ["\t".join(tsv_escape(str(r[c])) for c in TSV_COLUMNS) for r in rows]
+    edited = tmp_path / "edited.tsv"
+    edited.write_text("\n".join(body) + "\n", encoding="utf-8")
+    imported = runner.invoke(app, ["--import-reviewed", str(edited), "--tm", str(tm)])
+    assert imported.exit_code == 0, imported.stderr
+    assert runner.invoke(app, base).exit_code == 0
+    english = (out / "guide.en.md").read_text(encoding="utf-8")
+    assert english.splitlines()[0].startswith("Run `make` ")
+    assert "build" in english and "Read https://exemple.fr/doc first." in english
+    flags = [line.split("\t")[5] for line in tsv.read_text(encoding="utf-8").splitlines()[1:]]
+    assert all("reviewed" in f.split(",") for f in flags)

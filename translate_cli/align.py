@@ -12,7 +12,9 @@ scores before writing its first file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from .batching import sentence_key
 from .document import AlignedPair, Document, Result, RunMeta, Sentence
 from .markup import Placed
 from .project import block_sentences, model_text, project, strip_protected
@@ -72,6 +74,8 @@ def align(
         sentences = sentences_of(document)
     keys = [translation_key(s) for s in sentences]
     done = translator.translate(keys)
+    if document.blocks:
+        done = _with_reviewed(sentences, keys, done, translator)
     unsure = confidence_flags([t.hypothesis.score for t in done])
     if document.blocks:
         placed, alignments, unclear = _placed(sentences, keys, done, translator)
@@ -92,6 +96,39 @@ def align(
             AlignedPair(s.paragraph, s.index, s.text, target, flags, t.hypothesis.score, links)
         )
     return Result(document, tuple(pairs), meta, tuple(placed))
+
+
+def _with_reviewed(
+    sentences: Sequence[Sentence],
+    keys: Sequence[str],
+    done: Sequence[Translation],
+    translator: Translator,
+) -> list[Translation]:
+    """``done``, with reviewers' corrections of sentences holding protected text.
+
+    Such a sentence is translated without its protected text, under
+    another key, while a correction imported from the TSV or XLIFF is
+    stored under the whole sentence the reviewer saw. The correction
+    replaces the translation, with the protected text it repeats taken out
+    (the projection puts it back).
+    """
+    out = list(done)
+    shown = {n: s.text for n, s in enumerate(sentences) if keys[n] != s.text}
+    reviewed = translator.reviewed(list(shown.values()))
+    for n, text in shown.items():
+        if (entry := reviewed.get(sentence_key(text))) is not None:
+            raw = _without_protected(entry.hypothesis.text, sentences[n])
+            out[n] = replace(entry, hypothesis=replace(entry.hypothesis, text=raw))
+    return out
+
+
+def _without_protected(target: str, sentence: Sentence) -> str:
+    """A reviewed target without the protected texts of its source, each once, where found."""
+    for span in sentence.spans:
+        text = sentence.text[span.start : span.end]
+        if span.protected and text.strip() and text in target:
+            target = target.replace(text, " ", 1)
+    return " ".join(target.split()).replace(" .", ".").replace(" ,", ",")
 
 
 def _placed(

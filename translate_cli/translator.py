@@ -273,6 +273,26 @@ class Translator:
                 out.append(fresh.get(key) or self._memo[key])
         return out
 
+    def reviewed(self, texts: Sequence[str]) -> dict[str, Translation]:
+        """Reviewers' translations stored for these sentences, by sentence key.
+
+        A document sentence holding protected text (inline code, a URL, a
+        Word field) is translated without it, under another key; a
+        reviewer's correction, imported from the TSV or XLIFF, is stored
+        under the whole sentence the reviewer saw. This finds it.
+
+        Raises:
+            MemoryStoreError: The memory cannot be read.
+        """
+        if self.memory is None or not texts:
+            return {}
+        keys = list(dict.fromkeys(map(sentence_key, texts)))
+        return {
+            key: Translation(Hypothesis(entry.target, entry.score), entry.cut, Origin.REVIEWED)
+            for key, entry in self.memory.lookup(keys, self.context).items()
+            if entry.origin == EntryOrigin.REVIEWED
+        }
+
     def align(
         self, sources: Sequence[str], targets: Sequence[str]
     ) -> list[tuple[tuple[int, int], ...] | None]:
