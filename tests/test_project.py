@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from translate_cli.markup import PLAIN_TAG, Block, Element, Span, nest
@@ -238,3 +240,73 @@ def test_a_run_next_to_an_unaligned_word_goes_by_the_nearest_aligned_one():
     result = project(text, spans, stripped, "Run fast.", ((0, 0), (2, 1)))
     assert _show(result.target, result.spans) == "Run {make} fast."
     assert result.unclear
+
+
+_FUZZ_WORDS = [
+    "le",
+    "la",
+    "chiffres",
+    "https://a.fr/x",
+    "a@b.fr",
+    ",",
+    ".",
+    "!",
+    "«",
+    "»",
+    "l'Insee",
+    "4,5",
+    "%",
+    "vite",
+    "code_x",
+    "=",
+    "+",
+]
+
+
+def _random_spans(text: str, rng: random.Random) -> list[Span]:
+    """Well-nested random spans over ``text``: plain, protected and empty ones."""
+    spans: list[Span] = []
+
+    def add(lo: int, hi: int, depth: int) -> None:
+        if depth > 3 or hi <= lo:
+            return
+        for _ in range(rng.randint(0, 2)):
+            a = rng.randint(lo, hi)
+            b = rng.randint(a, hi)
+            fits = all(
+                b <= s.start
+                or a >= s.end
+                or (s.start <= a and b <= s.end)
+                or (a <= s.start and s.end <= b)
+                for s in spans
+            )
+            if not fits:
+                continue
+            spans.append(Span(a, b, len(spans), rng.random() < 0.3 or a == b))
+            if not spans[-1].protected:
+                add(a, b, depth + 1)
+
+    add(0, len(text), 0)
+    return sorted(spans, key=lambda s: (s.start, -s.end))
+
+
+@pytest.mark.parametrize("seed", range(0, 3000, 100))
+def test_any_alignment_gives_well_nested_spans_and_keeps_protected_text(seed):
+    """Random sentences, spans, translations and alignments: never an error, nothing lost."""
+    for case in range(seed, seed + 100):
+        rng = random.Random(case)
+        text = " ".join(rng.choice(_FUZZ_WORDS) for _ in range(rng.randint(1, 10)))
+        spans = plain_protected(text, _random_spans(text, rng))
+        try:
+            nest(text, spans)
+        except ValueError:
+            continue  # a URL found across a random span's edge: not a valid input
+        stripped = strip_protected(text, spans)
+        raw = " ".join(rng.choice(_FUZZ_WORDS) for _ in range(rng.randint(0, 10)))
+        n, m = len(stripped.text.split()), len(raw.split())
+        links = {(rng.randrange(n), rng.randrange(m)) for _ in range(n + m)} if n and m else set()
+        result = project(text, spans, stripped, raw, tuple(sorted(links)) if case % 10 else None)
+        nest(result.target, result.spans)  # well nested, inside the target
+        assert len(result.spans) == len(spans)
+        protected = sorted(result.target[s.start : s.end] for s in result.spans if s.protected)
+        assert protected == sorted(text[s.start : s.end] for s in spans if s.protected), case

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .markup import PLAIN_TAG, Block, Span
+from .markup import PLAIN_TAG, Block, Span, nest
 from .segment import sentence_spans
 
 Alignment = tuple[tuple[int, int], ...]
@@ -367,18 +367,24 @@ class _Projector:
         result: list[tuple[int, Span]] = []
         deferred: list[tuple[int, Span, set[int]]] = []
         for index, span in enumerate(self.spans):
-            if span.protected and any(r.span == span for r in runs):
-                n = next(k for k, r in enumerate(runs) if r.span == span)
-                result.append((index, Span(*placed[n], span.tag, True)))
+            own = next((k for k, r in enumerate(runs) if r.span is span), None)
+            if own is not None:
+                result.append((index, Span(*placed[own], span.tag, True)))
                 continue
-            if span.protected:  # inside a run: moves with it
-                n = next(
+            holder = next(
+                (
                     k
                     for k, r in enumerate(runs)
-                    if r.span.start <= span.start < r.span.end or r.span.start == span.start
-                )
-                offset = placed[n][0] - runs[n].span.start
-                result.append((index, Span(span.start + offset, span.end + offset, span.tag, True)))
+                    if r.span.start <= span.start
+                    and span.end <= r.span.end
+                    and (r.span.start < r.span.end or r.span.start < span.end)
+                ),
+                None,
+            )
+            if holder is not None:  # inside a run: moves with it, whatever it is
+                offset = placed[holder][0] - runs[holder].span.start
+                carried = Span(span.start + offset, span.end + offset, span.tag, span.protected)
+                result.append((index, carried))
                 continue
             inside = {
                 k
@@ -390,7 +396,7 @@ class _Projector:
                 deferred.append((index, span, inside))
                 continue
             a, b = final(rng[0], 0, inside), final(rng[1], 1, inside)
-            result.append((index, Span(a, b, span.tag)))
+            result.append((index, Span(a, max(a, b), span.tag)))
         for index, span, inside in deferred:
             if inside:
                 a = min(placed[n][0] for n in inside)
@@ -399,31 +405,45 @@ class _Projector:
                 self.unclear = True
                 a, b = 0, len(target)
             result.append((index, Span(a, b, span.tag)))
-        spans = self._nested(result)
+        spans = self._nested(result, len(target))
         return Projection(target, spans, self._full_alignment(target, placed), self.unclear)
 
-    def _nested(self, spans: list[tuple[int, Span]]) -> tuple[Span, ...]:
-        """Spans made well nested: a span crossing an earlier one is cut or nested."""
+    def _nested(self, spans: list[tuple[int, Span]], length: int) -> tuple[Span, ...]:
+        """Spans made well nested: a span crossing an earlier one is cut or nested.
+
+        Protected spans are never cut: a span crossing one takes it in whole.
+        Should that still leave crossings, every unprotected span covers the
+        whole sentence (unclear), which always nests.
+        """
         out: list[Span] = []
         # Of two spans over the same text, the source's outer one stays outer.
         ordered = [s for _, s in sorted(spans, key=lambda p: (p[1].start, -p[1].end, p[0]))]
         for span in ordered:
             start, end = span.start, span.end
-            for other in out:
-                if other.protected and other.start < end and start < other.end:
-                    if not (start <= other.start and other.end <= end):
-                        # Never cut a protected run: take it in whole.
-                        start, end = min(start, other.start), max(end, other.end)
-                        self.unclear = True
-                elif start < other.start < end < other.end or other.start < start < other.end < end:
-                    self.unclear = True
-                    if other.end - start > end - other.start:
-                        end = other.start if other.start > start else end
-                    start = max(start, other.end) if start < other.end <= end else start
-                    if start >= end:
-                        start, end = other.start, other.end
+            for k, other in enumerate(out):
+                nested = (other.start <= start and end <= other.end) or (
+                    start <= other.start and other.end <= end
+                )
+                if nested or not (other.start < end and start < other.end):
+                    continue
+                self.unclear = True
+                if span.protected:  # the earlier one takes it in
+                    out[k] = replace(other, start=min(start, other.start), end=max(end, other.end))
+                elif other.protected:
+                    start, end = min(start, other.start), max(end, other.end)
+                elif start < other.start:  # ends inside the other: stop before it
+                    start, end = (start, other.start)
+                else:  # starts inside the other: start after it, or take it in
+                    start, end = (other.end, end) if other.end < end else (other.start, end)
             out.append(Span(start, end, span.tag, span.protected))
-        return tuple(sorted(out, key=lambda s: (s.start, -s.end)))  # stable: ties keep order
+        result = tuple(sorted(out, key=lambda s: (s.start, -s.end)))  # stable: ties keep order
+        try:
+            nest(" " * length, result)
+        except ValueError:
+            self.unclear = True
+            whole = [s if s.protected else Span(0, length, s.tag) for s in ordered]
+            result = tuple(sorted(whole, key=lambda s: (s.start, -s.end)))
+        return result
 
     def _full_alignment(self, target: str, placed: dict[int, tuple[int, int]]) -> Alignment:
         """The alignment between the full source's and the final target's words."""
