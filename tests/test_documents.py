@@ -382,3 +382,34 @@ def test_reviewed_sentences_with_protected_text_land_in_the_document(tmp_path, c
     assert "build" in english and "Read https://exemple.fr/doc first." in english
     flags = [line.split("\t")[5] for line in tsv.read_text(encoding="utf-8").splitlines()[1:]]
     assert all("reviewed" in f.split(",") for f in flags)
+
+
+def test_a_parser_or_layout_failure_fails_one_file_not_the_run(tmp_path, copy_model, monkeypatch):
+    from translate_cli.readers.html import HTMLLayout, HTMLReader
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.html").write_text("<p>Le conseil a voté.</p>", encoding="utf-8")
+    (folder / "b.md").write_text("Le conseil a voté **le budget**.\n", encoding="utf-8")
+    args = [str(folder), "--model", str(copy_model), "--no-tm", "--engine", "ctranslate2"]
+
+    def broken_read(self, data, name):
+        raise KeyError("odd node")
+
+    monkeypatch.setattr(HTMLReader, "read", broken_read)
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "o1")])
+    assert result.exit_code == 1
+    assert "a.html: cannot read as html: 'odd node'" in result.stderr
+    assert (tmp_path / "o1" / "b.en.md").is_file()
+
+    monkeypatch.undo()
+
+    def broken_render(self, blocks):
+        raise IndexError("no such block")
+
+    monkeypatch.setattr(HTMLLayout, "render", broken_render)
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "o2")])
+    assert result.exit_code == 1
+    assert "a.html: cannot write the English document: no such block" in result.stderr
+    assert (tmp_path / "o2" / "b.en.md").is_file()
+    assert not (tmp_path / "o2" / "a.en.html").exists()

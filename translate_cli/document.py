@@ -377,6 +377,8 @@ class Result:
 
         Raises:
             ValueError: The document has no layout (plain text).
+            InputError: The layout could not write it back (one line naming
+                the input), so one document fails and not the run.
         """
         layout = self.document.layout
         if layout is None:
@@ -387,7 +389,13 @@ class Result:
         for number, block in enumerate(self.document.blocks):
             if not blocks[number] and block.spans:
                 blocks[number].append(Placed(0, 0, block.text, block.spans))
-        return layout.render(blocks)
+        try:
+            return layout.render(blocks)
+        except Exception as exc:  # a layout's fault on an odd document
+            cause = " ".join(str(exc).split()) or type(exc).__name__
+            raise InputError(
+                self.document.name, f"cannot write the English document: {cause}"
+            ) from exc
 
     def paragraph_targets(self) -> list[str]:
         """The English paragraphs, in document order, sentences joined by a space."""

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path, PurePath
 
 from ..document import Document, read_bounded, read_document, safe_name
-from ..errors import unknown_choice
+from ..errors import InputError, TranslateError, unknown_choice
 from ..vocabulary import INPUT_FORMATS
 from . import html, markdown, subtitles, word  # noqa: F401  (registers the readers)
 from .base import READERS, Parsed, Reader, register
@@ -74,7 +74,13 @@ def parse_document(data: bytes, name: str, input_format: str) -> Document:
     """
     if input_format not in READERS:
         raise unknown_choice("input format", input_format, READERS)
-    parsed = READERS[input_format]().read(data, name)
+    try:
+        parsed = READERS[input_format]().read(data, name)
+    except TranslateError:
+        raise
+    except Exception as exc:  # parsers raise many kinds on odd files; one file fails, not the run
+        cause = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputError(name, f"cannot read as {input_format}: {cause}") from exc
     return Document(
         name,
         tuple(block.text for block in parsed.blocks),
