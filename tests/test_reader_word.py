@@ -24,6 +24,7 @@ from docx.text.hyperlink import Hyperlink
 
 from translate_cli.errors import InputError
 from translate_cli.markup import Block, Placed, Span
+from translate_cli.project import block_sentences, project, strip_protected
 from translate_cli.readers.word import WordReader
 
 FIXTURE = Path(__file__).parent / "fixtures" / "documents" / "press-release.fr.docx"
@@ -184,7 +185,7 @@ BLOCKS = [
     ("une surface de 9 hectares, soit 15 % du plan d'eau", []),
     (
         "Le maire, Jean-Paul Morvan, salue un projet exemplaire pour la commune.",
-        [("", 0, True), ("", 1, True), ("", 2, True)],  # comment range and reference
+        [("", 0, True), ("", 1, True)],  # comment range start; its end with the reference
     ),
     ("Chiffres clés", []),
     ("Indicateur", []),
@@ -575,6 +576,136 @@ def test_an_empty_linked_image_is_one_protected_span_and_plain_tags_are_text():
     xml_out = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode()
     assert "<w:r><w:t>Write to a@b.fr</w:t></w:r><w:hyperlink" in xml_out
     assert '<w:hyperlink r:id="rId99"><w:r><w:drawing/></w:r></w:hyperlink>' in xml_out
+
+
+# --- the pipeline's projection with the identity alignment (the copy model) ---
+
+
+def copied(parsed) -> list[list[Placed]]:
+    """Each block's sentences as the pipeline places them when the English is the French."""
+    out = []
+    for block in parsed.blocks:
+        placed = []
+        for start, text, spans in block_sentences(block):
+            stripped = strip_protected(text, spans)
+            identity = tuple((i, i) for i in range(len(stripped.text.split())))
+            result = project(text, spans, stripped, stripped.text, identity)
+            placed.append(Placed(start, start + len(text), result.target, result.spans))
+        out.append(placed)
+    return out
+
+
+def body_paragraphs(data: bytes) -> list[str]:
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    return re.findall(r"<w:p>.*?</w:p>", xml)
+
+
+TAB = "<w:r><w:tab/><w:t>Le texte de la note est ici.</w:t></w:r>"
+TAB_OUT = "<w:r><w:tab/></w:r><w:r><w:t>Le texte de la note est ici.</w:t></w:r>"
+SYM = '<w:r><w:sym w:font="Wingdings" w:char="F0E0"/></w:r>'
+NOTE = '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+BOLD = "<w:rPr><w:b/></w:rPr>"
+DATE = 'w:author="A" w:date="2024-01-01T00:00:00Z"'
+COMMENT_REF = (
+    '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="0"/></w:r>'
+)
+
+# (paragraph XML, the English paragraph XML written after the copy model's
+# translation): a correct run gives the same document, tracked changes accepted.
+COPY_CASES = [
+    # A tab right after a kept element (LibreOffice's footnote text; a symbol).
+    pytest.param(SYM + TAB, SYM + TAB_OUT, id="symbol-then-tab"),
+    pytest.param(NOTE + TAB, NOTE + TAB_OUT, id="footnote-mark-then-tab"),
+    pytest.param(
+        NOTE + "<w:r><w:tab/><w:t>Voir le </w:t></w:r><w:r>" + BOLD + "<w:t>rapport</w:t></w:r>"
+        "<w:r><w:t>. Il est long.</w:t></w:r>",
+        NOTE
+        + '<w:r><w:tab/></w:r><w:r><w:t xml:space="preserve">Voir le </w:t></w:r><w:r>'
+        + BOLD
+        + "<w:t>rapport</w:t></w:r><w:r><w:t>. Il est long.</w:t></w:r>",
+        id="footnote-mark-tab-two-sentences",
+    ),
+    pytest.param(
+        NOTE + SYM + "<w:r><w:br/></w:r>" + TAB,
+        NOTE + SYM + "<w:r><w:br/></w:r>" + TAB_OUT,
+        id="four-kept-elements-at-the-start",
+    ),
+    pytest.param(TAB, TAB_OUT, id="leading-tab-alone"),
+    pytest.param(
+        "<w:r><w:t>Nom :</w:t><w:tab/><w:t>Jean</w:t></w:r>",
+        "<w:r><w:t>Nom :</w:t></w:r><w:r><w:tab/></w:r><w:r><w:t>Jean</w:t></w:r>",
+        id="tab-between-words",
+    ),
+    # Tracked changes: deletions and moved-away text dropped, insertions plain text.
+    pytest.param(
+        f'<w:r><w:t xml:space="preserve">Le comité a </w:t></w:r><w:del w:id="1" {DATE}><w:r>'
+        f'<w:delText xml:space="preserve">refusé </w:delText></w:r></w:del><w:ins w:id="2" {DATE}>'
+        '<w:r><w:t xml:space="preserve">approuvé </w:t></w:r></w:ins><w:r><w:t>la proposition.'
+        "</w:t></w:r>",
+        "<w:r><w:t>Le comité a approuvé la proposition.</w:t></w:r>",
+        id="deletion-and-insertion",
+    ),
+    pytest.param(
+        f'<w:r><w:t xml:space="preserve">Le texte </w:t></w:r><w:moveFrom w:id="3" {DATE}><w:r>'
+        f'<w:t xml:space="preserve">déplacé </w:t></w:r></w:moveFrom><w:r><w:t>reste</w:t></w:r>'
+        f'<w:moveTo w:id="4" {DATE}><w:r><w:t xml:space="preserve"> ici</w:t></w:r></w:moveTo>'
+        "<w:r><w:t>.</w:t></w:r>",
+        "<w:r><w:t>Le texte reste ici.</w:t></w:r>",
+        id="move-from-and-to",
+    ),
+    pytest.param(
+        '<w:hyperlink w:anchor="x"><w:r><w:t xml:space="preserve">Le lien </w:t></w:r>'
+        f'<w:del w:id="5" {DATE}><w:r><w:delText xml:space="preserve">ancien </w:delText></w:r>'
+        "</w:del><w:r><w:t>nouveau</w:t></w:r></w:hyperlink><w:r>" + BOLD + "<w:t>.</w:t></w:r>",
+        '<w:hyperlink w:anchor="x"><w:r><w:t>Le lien nouveau</w:t></w:r></w:hyperlink>'
+        "<w:r>" + BOLD + "<w:t>.</w:t></w:r>",
+        id="deletion-in-a-link",
+    ),
+    # The comment reference stays right after its range's end.
+    pytest.param(
+        '<w:r><w:t xml:space="preserve">Cette phrase contient </w:t></w:r>'
+        '<w:commentRangeStart w:id="0"/><w:r><w:t>un passage commenté</w:t></w:r>'
+        '<w:commentRangeEnd w:id="0"/>' + COMMENT_REF + '<w:r><w:t xml:space="preserve"> par le '
+        "relecteur.</w:t></w:r>",
+        '<w:r><w:t xml:space="preserve">Cette phrase contient </w:t></w:r>'
+        '<w:commentRangeStart w:id="0"/><w:r><w:t>un passage commenté</w:t></w:r>'
+        '<w:commentRangeEnd w:id="0"/>' + COMMENT_REF + '<w:r><w:t xml:space="preserve"> par le '
+        "relecteur.</w:t></w:r>",
+        id="comment-in-the-middle",
+    ),
+    pytest.param(
+        '<w:commentRangeStart w:id="0"/><w:r><w:t>Tout est commenté.</w:t></w:r>'
+        '<w:commentRangeEnd w:id="0"/>' + COMMENT_REF + "<w:r><w:t> Pas ceci.</w:t></w:r>",
+        '<w:commentRangeStart w:id="0"/><w:r><w:t>Tout est commenté.</w:t></w:r>'
+        '<w:commentRangeEnd w:id="0"/>' + COMMENT_REF + '<w:r><w:t xml:space="preserve"> Pas '
+        "ceci.</w:t></w:r>",
+        id="comment-over-the-first-sentence",
+    ),
+    pytest.param(
+        '<w:r><w:t xml:space="preserve">Une </w:t></w:r><w:commentRangeStart w:id="0"/><w:r>'
+        '<w:t>fin</w:t></w:r><w:commentRangeEnd w:id="0"/>' + COMMENT_REF,
+        '<w:r><w:t xml:space="preserve">Une </w:t></w:r><w:commentRangeStart w:id="0"/><w:r>'
+        '<w:t>fin</w:t></w:r><w:commentRangeEnd w:id="0"/>' + COMMENT_REF,
+        id="comment-at-the-end",
+    ),
+]
+
+
+@pytest.mark.parametrize(("xml", "expected"), COPY_CASES)
+def test_the_copy_model_gives_the_same_paragraph_back(xml, expected):
+    parsed = read(with_body(f"<w:p>{xml}</w:p>"))
+    (paragraph,) = body_paragraphs(parsed.layout.render(copied(parsed)))
+    assert paragraph == f"<w:p>{expected}</w:p>"
+
+
+def test_tracked_deletions_are_not_read():
+    xml = (
+        f'<w:p><w:r><w:t xml:space="preserve">Le comité a </w:t></w:r><w:del w:id="1" {DATE}>'
+        f"<w:r><w:delText>refusé</w:delText></w:r></w:del><w:moveFrom w:id='2' {DATE}><w:r>"
+        "<w:t>hier</w:t></w:r></w:moveFrom><w:r><w:t> la proposition.</w:t></w:r></w:p>"
+    )
+    (block,) = read(with_body(xml)).blocks
+    assert block == Block("Le comité a la proposition.", ())
 
 
 # --- (d) bad input -----------------------------------------------------------

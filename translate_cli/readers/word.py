@@ -25,9 +25,18 @@ fields (``w:fldSimple``; complex fields from ``w:fldChar`` begin to end, with
 the field code and the result, whose text is the span's text), drawings and
 pictures, footnote and endnote references, symbols, tabs and breaks (text
 ``" "``; the space beside them is not doubled on writing), bookmarks,
-comment ranges, tracked deletions, content controls (``w:sdt``), equations
-and any element this module does not know. A hyperlink with no text (a
-linked image) is one protected span.
+comment ranges (a ``w:commentReference`` run right after its range's end is
+one span with it), content controls (``w:sdt``), equations and any element
+this module does not know. A hyperlink with no text (a linked image) is one
+protected span.
+
+**Tracked changes** are accepted in the English: insertions (``w:ins``,
+``w:moveTo``) are read and written as plain text; deletions (``w:del``,
+``w:moveFrom``, with their ``w:delText`` runs) are not read and are dropped
+from every paragraph written. Marks of a deleted or inserted paragraph mark
+(``w:pPr/w:rPr/w:del``), formatting changes (``w:rPrChange``) and the
+move range markers (``w:moveFromRangeStart``...) stay as they are. A paragraph with
+nothing but deleted text is no block and keeps its deletion.
 
 **Kept.** Paragraph properties (``w:pPr``: style, numbering, alignment) and
 everything outside the paragraphs' inline content, byte for byte where
@@ -40,11 +49,10 @@ the same attribute of the drawing's ``cNvPr`` elements (``pic:cNvPr``...) that
 held the same French text; an English text equal to the block's text leaves
 the attribute as it was.
 
-**Known limits.** Tracked insertions are written as plain text (accepted);
-spelling marks (``w:proofErr``), soft hyphens and ``w:lastRenderedPageBreak``
-are dropped; a non-breaking hyphen reads and writes as ``-``; the proofing
-language of the runs (``w:lang``) stays French; comments' own text is not
-translated. A ``cNvPr`` whose alternative text differs from its drawing's
+**Known limits.** Spelling marks (``w:proofErr``), soft hyphens and
+``w:lastRenderedPageBreak`` are dropped; a non-breaking hyphen reads and
+writes as ``-``; the proofing language of the runs (``w:lang``) stays French;
+comments' own text is not translated. A ``cNvPr`` whose alternative text differs from its drawing's
 ``wp:docPr`` (a shape inside a group), and VML ``alt`` text in ``mc:Fallback``,
 stay French. A paragraph where a complex field starts inside a hyperlink and
 ends outside it is kept in French, with a warning. A field running over
@@ -95,8 +103,12 @@ _SEPARATORS = frozenset(_W + n for n in ("tab", "ptab", "br", "cr"))
 _TRANSPARENT = frozenset(_W + n for n in ("ins", "moveTo", "smartTag", "customXml", "dir", "bdo"))
 # Properties of the paragraph or of a wrapper: not inline content.
 _PROPERTIES = frozenset(_W + n for n in ("pPr", "smartTagPr", "customXmlPr"))
-# Inline elements dropped on writing: they describe the French text's layout or spelling.
-_DROPPED = frozenset(_W + n for n in ("proofErr", "lastRenderedPageBreak", "softHyphen"))
+# Inline elements dropped on writing: they describe the French text's layout or spelling,
+# or are tracked deletions and moved-away text (the English accepts every tracked change).
+_DROPPED = frozenset(
+    _W + n for n in ("proofErr", "lastRenderedPageBreak", "softHyphen", "del", "moveFrom")
+)
+_COMMENT_END, _COMMENT_REF = _W + "commentRangeEnd", _W + "commentReference"
 
 
 @dataclass
@@ -278,8 +290,23 @@ class _Walker:
             elif tag == _FLDCHAR and child.get(_FLDTYPE) == "begin":
                 self.group = _Keep([(run, child)], [], link)
                 self.depth = 1
+            elif tag == _COMMENT_REF and (end := self._comment_end(child, link)) is not None:
+                end.pieces.append((run, child))
             else:
                 self.items.append(_Keep([(run, child)], [], link))
+
+    def _comment_end(self, reference: _Node, link: int | None) -> _Keep | None:
+        """The last item, when it ends with the range of this comment reference, in its link.
+
+        The reference joins that kept item, so that it stays right after the
+        range's end whatever the English does around it.
+        """
+        last = self.items[-1] if self.items else None
+        if not isinstance(last, _Keep) or last.link != link or last.separator:
+            return None
+        end = last.pieces[-1][1]
+        same = end.tag == _COMMENT_END and end.get(_W + "id") == reference.get(_W + "id")
+        return last if same else None
 
     def _count(self, balance: int) -> None:
         self.depth += balance
@@ -639,6 +666,10 @@ def _write(paragraph: _Paragraph, sentences: Sequence[Placed]) -> None:
                 if node.tag not in used:
                     used.add(node.tag)
                     out.append(_Out(link, keep=entry))
+                # A kept item holds no span, but ``nest`` puts an empty span
+                # that follows an empty one at the same point inside it (a
+                # footnote reference, then a tab): write those right after it.
+                flatten([c for c in node.children if isinstance(c, Element)], link, fmt)
             else:  # PLAIN_TAG: text the pipeline protected, written as it is
                 flatten(node.children, link, fmt)
 
