@@ -188,6 +188,22 @@ def test_log_progress_when_not_a_terminal():
     assert "\x1b" not in stream.getvalue()
 
 
+def test_progress_total_leaves_out_skipped_and_unreadable_inputs():
+    import io
+
+    stream = io.StringIO()
+    progress = LogProgress(stream, every=0.0)
+    progress.start(3, 300)
+    progress.leave_out(100)  # up to date
+    progress.add_sentences(5, 50)
+    progress.leave_out(150)  # unreadable
+    progress.advance(5)
+    for _ in range(3):
+        progress.file_done()
+    progress.close()
+    assert stream.getvalue().splitlines()[-1].startswith("progress: files 3/3, sentences 5/5")
+
+
 def test_quiet_prints_nothing_but_errors(tmp_path, tiny_model):
     corpus = make_tree(tmp_path / "corpus")
     args = [str(corpus), "-o", str(tmp_path / "o"), "--model", str(tiny_model), "-q", "-f", "tsv"]

@@ -26,6 +26,9 @@ class Progress(Protocol):
     def advance(self, sentences: float) -> None:
         """``sentences`` more are translated."""
 
+    def leave_out(self, nbytes: int) -> None:
+        """An input of ``nbytes`` will not be translated (up to date, or unreadable)."""
+
     def file_done(self) -> None:
         """One more input is finished (translated, skipped or failed)."""
 
@@ -43,6 +46,9 @@ class NoProgress:
         pass
 
     def advance(self, sentences: float) -> None:
+        pass
+
+    def leave_out(self, nbytes: int) -> None:
         pass
 
     def file_done(self) -> None:
@@ -71,6 +77,10 @@ class _Counts:
     def add_sentences(self, count: int, nbytes: int) -> None:
         self.sentences_known += count
         self.bytes_read += nbytes
+
+    def leave_out(self, nbytes: int) -> None:
+        # Its bytes hold no sentence of this run: the estimate must not wait for them.
+        self.bytes_total = max(self.bytes_total - nbytes, self.bytes_read)
 
     @property
     def sentences_total(self) -> int:
@@ -159,6 +169,10 @@ class RichProgress(_Counts):
 
     def add_sentences(self, count: int, nbytes: int) -> None:
         super().add_sentences(count, nbytes)
+        self._bar.update(self._sentences, total=max(self.sentences_total, 1))
+
+    def leave_out(self, nbytes: int) -> None:
+        super().leave_out(nbytes)
         self._bar.update(self._sentences, total=max(self.sentences_total, 1))
 
     def advance(self, sentences: float) -> None:

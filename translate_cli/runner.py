@@ -212,11 +212,13 @@ class Runner:
         try:
             document = job.read(self.settings.input_format)
         except (TranslateError, OSError, UnicodeError) as exc:
+            self.progress.leave_out(job.size)
             return Outcome(job.name, Status.FAILED, _reason(exc, job))
         if self.resume and job.path is not None:
             meta_file = manifest_file(Path(self.settings.output_dir), job.relative, job.stem)
             if is_up_to_date(meta_file, document.sha256, self.key):
                 remove_stale_temporaries(meta_file)
+                self.progress.leave_out(job.size)
                 return Outcome(job.name, Status.SKIPPED)
         sentences = sentences_of(document)
         self.progress.add_sentences(len(sentences), job.size)
