@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from .batching import sentence_key
 from .document import AlignedPair, Document, Result, RunMeta, Sentence
-from .markup import Placed
+from .markup import Placed, Span
 from .project import block_sentences, model_text, project, strip_protected
 from .protect import is_text_free
 from .qa import check_pair, confidence_flags
@@ -123,12 +123,20 @@ def _with_reviewed(
 
 
 def _without_protected(target: str, sentence: Sentence) -> str:
-    """A reviewed target without the protected texts of its source, each once, where found."""
+    """A reviewed target without the protected texts of its source, each once, where found.
+
+    They are taken out as :func:`~translate_cli.project.strip_protected`
+    takes them out of the source, so the projection puts them back alike.
+    """
+    found: list[Span] = []
     for span in sentence.spans:
         text = sentence.text[span.start : span.end]
-        if span.protected and text.strip() and text in target:
-            target = target.replace(text, " ", 1)
-    return " ".join(target.split()).replace(" .", ".").replace(" ,", ",")
+        at = target.find(text) if span.protected and text.strip() else -1
+        while at >= 0 and any(at < s.end and s.start < at + len(text) for s in found):
+            at = target.find(text, at + 1)
+        if at >= 0:
+            found.append(Span(at, at + len(text), span.tag, True))
+    return strip_protected(target, found).text
 
 
 def _placed(

@@ -49,7 +49,7 @@ from .batching import plan_batches, sentence_key, unique
 from .document import Hypothesis
 from .engines import Engine
 from .errors import EngineError, TranslateError
-from .memory import TranslationMemory
+from .memory import Entry, TranslationMemory
 from .protect import Masked, is_text_free, mask, protectable, unmask
 from .segment import cut_spans
 from .vocabulary import EntryOrigin, Flag, Origin
@@ -231,8 +231,7 @@ class Translator:
         fresh: dict[str, Translation] = {}
         if new and self.memory is not None:
             for key, entry in self.memory.lookup(new, self.context).items():
-                origin = Origin.REVIEWED if entry.origin == EntryOrigin.REVIEWED else Origin.MEMORY
-                fresh[key] = Translation(Hypothesis(entry.target, entry.score), entry.cut, origin)
+                fresh[key] = _remembered(entry)
             self.counters.memory += len(fresh)
             new = [k for k in new if k not in fresh]
         if new:
@@ -288,7 +287,7 @@ class Translator:
             return {}
         keys = list(dict.fromkeys(map(sentence_key, texts)))
         return {
-            key: Translation(Hypothesis(entry.target, entry.score), entry.cut, Origin.REVIEWED)
+            key: _remembered(entry)
             for key, entry in self.memory.lookup(keys, self.context).items()
             if entry.origin == EntryOrigin.REVIEWED
         }
@@ -406,6 +405,12 @@ class Translator:
                 guessed = not sure
             fresh[key] = Translation(hypothesis, cut=cut, symbols_guessed=guessed)
         return fresh
+
+
+def _remembered(entry: Entry) -> Translation:
+    """A memory entry as a translation, reviewed or stored machine output."""
+    origin = Origin.REVIEWED if entry.origin == EntryOrigin.REVIEWED else Origin.MEMORY
+    return Translation(Hypothesis(entry.target, entry.score), entry.cut, origin)
 
 
 def _leaves(piece: str, halves: dict[str, list[str]]) -> list[str]:
