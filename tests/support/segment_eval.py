@@ -21,6 +21,19 @@ punctuation, and :func:`score_splitter` runs the splitter on each unit. Every
 splitter gets the same units, so the comparison stays fair, and a boundary
 after ``.``, ``!``, ``?``, ``…`` (with closing quotes) is still the splitter's
 own work.
+
+*Final-punctuation boundaries.* A gold boundary after a heading or a list
+item cut at ``;`` is invisible to a splitter that reads punctuation. The
+punctuated protocol (``score_splitter(..., punctuated=True)``) keeps, in the
+gold and in the prediction alike, only the boundaries that follow final
+punctuation in the paragraph text: boundary ``b`` (a count of non-whitespace
+characters, see :func:`boundary_offsets`) is mapped to the offset ``i`` of
+the ``b``-th non-whitespace character of ``text``, and it is kept when
+``text[:i]`` ends with ``.``, ``!``, ``?`` or ``…`` followed only by
+whitespace and closing quotes or brackets (``" ' » ” ’ ) ]``). The same
+test decides both sides, from the text, never from how a sentence list was
+stripped; a predicted boundary between ``.`` and a closing ``»`` is kept too
+(and counts as a false positive if the gold puts it after the ``»``).
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ __all__ = [
     "Record",
     "boundary_offsets",
     "boundary_prf",
+    "final_punctuation_boundaries",
     "load_records",
     "paragraph_units",
     "score_splitter",
@@ -54,30 +68,43 @@ class Record:
         text: The paragraph as it stands in the source.
         sentences: Its gold sentences, in order, each a substring of ``text``.
         source: The file it came from (its stem), to report sets apart.
+        genre: The record's ``genre`` field where the file has one (the
+            ud-train sets), else ``""``.
     """
 
     text: str
     sentences: tuple[str, ...]
     source: str
+    genre: str = ""
 
 
-def load_records(directory: Path) -> list[Record]:
-    """Read every ``*.paragraphs.jsonl`` file of a directory, in name order.
+def load_records(directory: Path, pattern: str = "*.paragraphs.jsonl") -> list[Record]:
+    """Read every JSON-lines file of a directory that matches ``pattern``, in name order.
 
     Args:
-        directory: Holds JSON-lines files with ``text`` and ``sentences``.
+        directory: Holds JSON-lines files with ``text`` and ``sentences``
+            (and optionally ``genre``).
+        pattern: Glob of the files to read: the WMT sets by default,
+            ``"*.train.jsonl"`` for the ``ud-train`` folder.
 
     Returns:
         The records of all files, file after file.
     """
     records = []
-    for path in sorted(directory.glob("*.paragraphs.jsonl")):
+    for path in sorted(directory.glob(pattern)):
         stem = path.name.split(".")[0]
         with path.open(encoding="utf-8") as lines:
             for line in lines:
                 if line.strip():
                     item = json.loads(line)
-                    records.append(Record(item["text"], tuple(item["sentences"]), stem))
+                    records.append(
+                        Record(
+                            item["text"],
+                            tuple(item["sentences"]),
+                            stem,
+                            item.get("genre") or "",
+                        )
+                    )
     return records
 
 
@@ -139,14 +166,39 @@ def boundary_offsets(sentences: Sequence[str]) -> set[int]:
     return boundaries
 
 
+def final_punctuation_boundaries(text: str, boundaries: Iterable[int]) -> set[int]:
+    """Keep the boundaries that follow final punctuation in ``text``.
+
+    Args:
+        text: The paragraph.
+        boundaries: Boundaries of it, as counts of non-whitespace characters.
+
+    Returns:
+        Those whose place in ``text`` (the offset of the next non-whitespace
+        character) is preceded by ``. ! ? …``, then only whitespace and
+        closing quotes or brackets (see the module docstring).
+    """
+    visible = [index for index, char in enumerate(text) if not char.isspace()]
+    return {
+        b
+        for b in boundaries
+        if 0 < b < len(visible) and _FINAL_PUNCTUATION.search(text, 0, visible[b])
+    }
+
+
 def boundary_prf(
-    gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]]
+    gold: Iterable[Sequence[str]],
+    predicted: Iterable[Sequence[str]],
+    texts: Iterable[str] | None = None,
 ) -> BoundaryScore:
     """Score predicted sentence boundaries against gold ones, paragraph by paragraph.
 
     Args:
         gold: For each paragraph, its gold sentences.
         predicted: For each paragraph, in the same order, the predicted sentences.
+        texts: For each paragraph, its text; when given, only the boundaries
+            that follow final punctuation are scored, on both sides
+            (:func:`final_punctuation_boundaries`).
 
     Returns:
         Micro-averaged counts over all paragraphs; read ``.precision``,
@@ -160,6 +212,7 @@ def boundary_prf(
     tp = fp = fn = 0
     gold_list = list(gold)
     predicted_list = list(predicted)
+    text_list = list(texts) if texts is not None else None
     if len(gold_list) != len(predicted_list):
         raise ValueError(
             f"gold has {len(gold_list)} paragraphs but prediction has {len(predicted_list)}"
@@ -171,6 +224,9 @@ def boundary_prf(
             raise ValueError(f"paragraph {index}: predicted sentences do not match the gold text")
         gold_b = boundary_offsets(gold_sents)
         pred_b = boundary_offsets(pred_sents)
+        if text_list is not None:
+            gold_b = final_punctuation_boundaries(text_list[index], gold_b)
+            pred_b = final_punctuation_boundaries(text_list[index], pred_b)
         tp += len(gold_b & pred_b)
         fp += len(pred_b - gold_b)
         fn += len(gold_b - pred_b)
@@ -226,6 +282,7 @@ def score_splitter(
     records: Sequence[Record],
     *,
     paragraph_level: bool = True,
+    punctuated: bool = False,
 ) -> BoundaryScore:
     """Score a splitter on a segmentation set.
 
@@ -235,9 +292,12 @@ def score_splitter(
         paragraph_level: Give every splitter the paragraph-level boundaries
             (see the module docstring), as the pipeline's document stage
             does. ``False`` scores the raw records.
+        punctuated: Score only the boundaries that follow final punctuation,
+            in the gold and the prediction alike (see the module docstring).
 
     Returns:
         The micro-averaged boundary score.
     """
     predicted = _predict(split, records, paragraph_level)
-    return boundary_prf((r.sentences for r in records), predicted)
+    texts = [r.text for r in records] if punctuated else None
+    return boundary_prf((r.sentences for r in records), predicted, texts)
