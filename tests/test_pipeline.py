@@ -34,6 +34,17 @@ def test_seed_is_aligned_in_order_and_repeats_are_translated_once():
     )
 
 
+def test_sentences_use_abbreviations_learned_from_the_whole_document():
+    doc = document_from_text(
+        "Le dépt. du Nord et le dépt. de l'Aisne ont voté.\n\nPuis le dépt. du Var a suivi.\n",
+        "a.txt",
+    )
+    assert [s.text for s in sentences_of(doc)] == [
+        "Le dépt. du Nord et le dépt. de l'Aisne ont voté.",
+        "Puis le dépt. du Var a suivi.",
+    ]
+
+
 def test_batches_are_length_sorted_and_within_budget():
     engine = FakeEngine()
     text = " ".join(f"Phrase {'très ' * (i % 7)}numéro {i}." for i in range(40))

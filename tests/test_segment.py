@@ -39,7 +39,11 @@ CASES: list[tuple[str, list[str], str]] = [
         ["Le terrain, revendu... 1,6 million, a doublé."],
         "suspension before a number",
     ),
-    ("Il est né à Paris. et il y vit.", ["Il est né à Paris. et il y vit."], "lowercase goes on"),
+    (
+        "Il est né à Paris. et il y vit.",
+        ["Il est né à Paris.", "et il y vit."],
+        "a plain word's point before lowercase",
+    ),
     ("Il pleut. À Paris, il vente.", ["Il pleut.", "À Paris, il vente."], "accented capital"),
     ("Il pleut. A Paris, il vente.", ["Il pleut.", "A Paris, il vente."], "unaccented À"),
     (
@@ -479,6 +483,193 @@ CASES: list[tuple[str, list[str], str]] = [
         ["Il est né en 1950 (cf. p. 3).", "Il vit."],
         "nested",
     ),
+    # --- lowercase sentence starts (issue 14, kind 1) ------------------------------
+    (
+        "Le service était lent. on a attendu quarante minutes.",
+        ["Le service était lent.", "on a attendu quarante minutes."],
+        "review fragment",
+    ),
+    (
+        "Pièces à fournir. - une copie du bail ; - une facture.",
+        ["Pièces à fournir.", "- une copie du bail ; - une facture."],
+        "dash list item",
+    ),
+    (
+        "Il achète des vis, des clous, etc. et des outils.",
+        ["Il achète des vis, des clous, etc. et des outils."],
+        "etc. before lowercase in prose",
+    ),
+    (
+        "Le p.-d.g. de la firme a parlé.",
+        ["Le p.-d.g. de la firme a parlé."],
+        "lowercase dotted abbreviation",
+    ),
+    (
+        "Voir le Module 1.8.2. de l'annexe.",
+        ["Voir le Module 1.8.2. de l'annexe."],
+        "section number",
+    ),
+    (
+        "Il visite le dépt. du Nord, puis le dépt. de l'Aisne. Il rentre.",
+        ["Il visite le dépt. du Nord, puis le dépt. de l'Aisne.", "Il rentre."],
+        "an abbreviation learned from the text (Punkt)",
+    ),
+    (
+        "C'était lent. on attend. Le lent convoi passe. on part.",
+        ["C'était lent.", "on attend.", "Le lent convoi passe.", "on part."],
+        "a word also seen without its point is not learned",
+    ),
+    # --- everyday words that are also abbreviations (kind 2) ------------------------
+    (
+        "Il a croisé son ex. Elle n'avait pas changé.",
+        ["Il a croisé son ex.", "Elle n'avait pas changé."],
+        "ex. ends a sentence",
+    ),
+    (
+        "Il embarqua sur un brig. Le navire coula.",
+        ["Il embarqua sur un brig.", "Le navire coula."],
+        "brig. ends a sentence",
+    ),
+    ("Le conte, ill. Sempé, est paru.", ["Le conte, ill. Sempé, est paru."], "ill. before a name"),
+    (
+        "Des fruits, par ex. Pommes et poires.",
+        ["Des fruits, par ex. Pommes et poires."],
+        "ex. before a capital that is not a function word",
+    ),
+    # --- a lowercase question after ? (kind 3) ---------------------------------------
+    (
+        "Comment remplir le formulaire ? à qui faut-il l'envoyer ?",
+        ["Comment remplir le formulaire ?", "à qui faut-il l'envoyer ?"],
+        "lowercase question",
+    ),
+    ("Tu viens ? demanda-t-elle.", ["Tu viens ? demanda-t-elle."], "incise with inversion"),
+    (
+        "Pourquoi pas ? a répondu le maire.",
+        ["Pourquoi pas ? a répondu le maire."],
+        "incise with a verb",
+    ),
+    (
+        "Ils se disaient : qu'auraient-ils dit ? qu'auraient-ils pensé ? Je rêve.",
+        ["Ils se disaient : qu'auraient-ils dit ? qu'auraient-ils pensé ?", "Je rêve."],
+        "a rhetorical series",
+    ),
+    (
+        "Que risquent les États-Unis ? une dégradation de leur image.",
+        ["Que risquent les États-Unis ? une dégradation de leur image."],
+        "an answer goes on",
+    ),
+    # --- transcribed speech (kind 4) -------------------------------------------------
+    (
+        "alors on est partis à la mer. et là c'était génial ! on a nagé… "
+        "enfin c'était super. tu vois ? bon voilà.",
+        [
+            "alors on est partis à la mer.",
+            "et là c'était génial !",
+            "on a nagé…",
+            "enfin c'était super.",
+            "tu vois ?",
+            "bon voilà.",
+        ],
+        "speech: ! … ? before lowercase",
+    ),
+    (
+        "on a fait du quad, du bateau etc. donc c'était bien. et après on est rentrés.",
+        ["on a fait du quad, du bateau etc.", "donc c'était bien.", "et après on est rentrés."],
+        "speech: etc. ends a sentence",
+    ),
+    (
+        "Il hésita… et partit. Tu viens ? demanda-t-elle. Quelle horreur ! dit-il.",
+        ["Il hésita… et partit.", "Tu viens ? demanda-t-elle.", "Quelle horreur ! dit-il."],
+        "capitalised dialogue never reads as speech",
+    ),
+    (
+        "Le service était lent. on a attendu… et attendu. Le plat est arrivé.",
+        ["Le service était lent.", "on a attendu… et attendu.", "Le plat est arrivé."],
+        "one lowercase start does not make speech",
+    ),
+    # --- semicolons of scraped lists (kind 5) and list labels (kind 6) ----------------
+    (
+        "Ouvert du lundi au vendredi ; Le samedi, fermeture à midi.",
+        ["Ouvert du lundi au vendredi ;", "Le samedi, fermeture à midi."],
+        "; before a capitalised function word",
+    ),
+    (
+        "La hausse atteint 4 % ; Lyon reste en tête.",
+        ["La hausse atteint 4 % ; Lyon reste en tête."],
+        "; before a name",
+    ),
+    (
+        "Villes desservies : Paris ; Le Havre ; Lyon.",
+        ["Villes desservies : Paris ; Le Havre ; Lyon."],
+        "; before a name with a particle",
+    ),
+    (
+        "Horaires : Le samedi, fermeture à midi.",
+        ["Horaires : Le samedi, fermeture à midi."],
+        "never at a colon",
+    ),
+    (
+        "La loi prévoit trois cas. ii) la résiliation.",
+        ["La loi prévoit trois cas.", "ii) la résiliation."],
+        "roman list label",
+    ),
+    (
+        "Les membres sont élus ; 3. Chaque membre désigne un suppléant.",
+        ["Les membres sont élus ;", "3. Chaque membre désigne un suppléant."],
+        "; before a numbered item",
+    ),
+    # --- no space after the point (kind 7) ---------------------------------------------
+    (
+        "Film culte, classique parmi les classiques.Enfin un conte de Noël.",
+        ["Film culte, classique parmi les classiques.", "Enfin un conte de Noël."],
+        "glued full stop",
+    ),
+    (
+        "Livraison rapide!Le produit est conforme.",
+        ["Livraison rapide!", "Le produit est conforme."],
+        "glued exclamation",
+    ),
+    (
+        "Écrivez à jean.Dupont@exemple.fr demain.",
+        ["Écrivez à jean.Dupont@exemple.fr demain."],
+        "glued: e-mail address",
+    ),
+    ("Voir www.Exemple.fr pour tout.", ["Voir www.Exemple.fr pour tout."], "glued: domain"),
+    ("Il a vu M.Dupont hier.", ["Il a vu M.Dupont hier."], "glued: title"),
+    # --- dotted acronyms (kind 8) ------------------------------------------------------
+    (
+        "Il a longtemps vécu aux É.-U. Washington lui a accordé la nationalité.",
+        ["Il a longtemps vécu aux É.-U.", "Washington lui a accordé la nationalité."],
+        "acronym after a determiner ends the sentence",
+    ),
+    (
+        "Le texte a été adopté par l'O.N.U. Vingt pays se sont abstenus.",
+        ["Le texte a été adopté par l'O.N.U.", "Vingt pays se sont abstenus."],
+        "elided acronym ends the sentence",
+    ),
+    ("Il a rencontré J.-M. Le Pen hier.", ["Il a rencontré J.-M. Le Pen hier."], "J.-M. Le Pen"),
+    (
+        "Il a rejoint la société A.B.C. (Ateliers Bretons de Construction) en 2010.",
+        ["Il a rejoint la société A.B.C. (Ateliers Bretons de Construction) en 2010."],
+        "acronym before its expansion",
+    ),
+    ("Le L.A. Times rapporte l'affaire.", ["Le L.A. Times rapporte l'affaire."], "L.A. Times"),
+    (
+        "Il a vécu en 25 av. J-C. pour sa famille.",
+        ["Il a vécu en 25 av. J-C. pour sa famille."],
+        "J-C without points",
+    ),
+    # --- an abbreviation before a bracketed reference (kind 9) -------------------------
+    (
+        "Dupont et al. (2004) montrent que tout va bien.",
+        ["Dupont et al. (2004) montrent que tout va bien."],
+        "et al. (2004)",
+    ),
+    (
+        "Il cite les pommes, les poires, etc. [3] et conclut.",
+        ["Il cite les pommes, les poires, etc. [3] et conclut."],
+        "etc. [3]",
+    ),
 ]
 
 
@@ -515,7 +706,60 @@ def test_abbreviations_are_documented_kinds() -> None:
     assert ABBREVIATIONS["etc"] is AbbrevKind.FINAL
     assert ABBREVIATIONS["art"] is AbbrevKind.NUMBER
     assert ABBREVIATIONS["col"] is AbbrevKind.NAME
+    assert ABBREVIATIONS["ex"] is AbbrevKind.WORD
     assert all(not key.endswith(".") for key in ABBREVIATIONS)
+
+
+def test_abbreviations_cover_the_moses_french_prefixes() -> None:
+    """Every French non-breaking prefix of Moses is listed or recognised by its shape.
+
+    Single lowercase letters are left out on purpose: before a capital they
+    are list labels (``b. Le second point``) and before a lowercase word
+    they are read as abbreviations anyway.
+    """
+    sacremoses = pytest.importorskip("sacremoses")
+    prefixes = sacremoses.MosesTokenizer(lang="fr").NONBREAKING_PREFIXES
+    assert len(prefixes) > 100
+    missing = [
+        prefix
+        for prefix in prefixes
+        if not (len(prefix) == 1 and prefix.islower())
+        and prefix not in ABBREVIATIONS
+        and not segment._is_initial(prefix)
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "learned"),
+    [
+        ("Le dépt. du Nord et le dépt. 59 votent.", {"dépt"}),
+        ("Le dépt. du Nord vote.", set()),  # seen once: no evidence
+        ("Le dépt. du Nord, le dépt. de l'Aisne et le dept du Var.", {"dépt"}),
+        ("Le spéc. est là, le spéc. du jour ; un spéc. sans point: spéc", set()),
+        ("on y va. donc voilà. et voilà. bon", set()),  # vowel-final words are words
+        ("Il a vu M. le maire et M. le préfet.", set()),  # listed already
+    ],
+)
+def test_learned_abbreviations(text: str, learned: set[str]) -> None:
+    assert segment.learned_abbreviations(text) == learned
+
+
+def test_given_abbreviations_replace_the_paragraph_s_own() -> None:
+    text = "Il visite le dépt. du Nord."
+    assert split_sentences(text) == ["Il visite le dépt.", "du Nord."]
+    assert split_sentences(text, frozenset({"dépt"})) == [text]
+    assert sentence_spans(text, frozenset({"dépt"})) == [(0, len(text))]
+
+
+def test_learned_abbreviations_do_not_hold_speech_together() -> None:
+    text = "on y est allés en bus. donc bus. donc on a vu la mer. et voilà."
+    assert split_sentences(text, frozenset({"bus"})) == [
+        "on y est allés en bus.",
+        "donc bus.",
+        "donc on a vu la mer.",
+        "et voilà.",
+    ]
 
 
 def segment_lines(func: Callable[..., object], *args: object) -> int:

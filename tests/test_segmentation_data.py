@@ -1,7 +1,9 @@
-"""Boundary F1 of the splitter on the shared WMT segmentation set.
+"""Boundary F1 of the splitter on the shared segmentation sets.
 
-The set sits beside the repository, in ``../shared/data/segmentation``; a
-clone without it skips these tests. The metric and the paragraph-level
+The sets sit beside the repository, in ``../shared/data/segmentation``: the
+WMT news sets, and in ``ud-train/`` the TRAIN splits of four Universal
+Dependencies French treebanks (written: Sequoia, ParTUT; transcribed speech:
+Rhapsodie, ParisStories). A clone without them skips these tests. The metric and the paragraph-level
 handling of the flattened newstest2014 articles live in
 :mod:`tests.support.segment_eval`, shared with ``benchmarks/segmentation.py``.
 """
@@ -50,6 +52,63 @@ def test_f1_on_newstest2013_as_is(records: list[Record]) -> None:
         pytest.skip("newstest2013.fr.paragraphs.jsonl is absent")
     score = score_splitter(split_sentences, paragraphs, paragraph_level=False)
     assert score.f1 >= TARGET_F1, score
+
+
+def test_f1_on_newstest2014_as_is(records: list[Record]) -> None:
+    """Raw: 170 of its gold boundaries follow a headline with no punctuation at all."""
+    paragraphs = [r for r in records if r.source == "newstest2014"]
+    if not paragraphs:
+        pytest.skip("newstest2014.fr.paragraphs.jsonl is absent")
+    score = score_splitter(split_sentences, paragraphs, paragraph_level=False)
+    assert score.f1 >= 0.968, score
+
+
+@pytest.fixture(scope="module")
+def ud_records() -> dict[str, list[Record]]:
+    folder = SEGMENTATION / "ud-train"
+    if not any(folder.glob("*.train.jsonl")):
+        pytest.skip(f"{folder} has no *.train.jsonl: ../shared is only beside CI and dev checkouts")
+    sets: dict[str, list[Record]] = {}
+    for record in load_records(folder, "*.train.jsonl"):
+        sets.setdefault(record.source, []).append(record)
+    return sets
+
+
+# The best peer's F1 on the boundaries after final punctuation, from
+# `benchmarks/segmentation.py` (pysbd, sentence-splitter, nupunkt, blingfire,
+# spaCy fr_core_news_sm senter, LanguageTool's SRX rules) on 2026-11-30.
+# spaCy's 0.9969 on Sequoia is flattered: the model was trained on Sequoia.
+BEST_PEER_PUNCTUATED = {"sequoia": 0.9969, "partut": 0.9911}
+
+
+@pytest.mark.parametrize("name", ["sequoia", "partut"])
+def test_written_sets_after_final_punctuation(
+    ud_records: dict[str, list[Record]], name: str
+) -> None:
+    """Headings and list items cut at ``;`` or ``:`` are no splitter's to find."""
+    score = score_splitter(
+        split_sentences, ud_records[name], paragraph_level=False, punctuated=True
+    )
+    assert score.f1 >= max(0.99, BEST_PEER_PUNCTUATED[name]), score
+
+
+@pytest.mark.parametrize("name", ["rhapsodie", "parisstories"])
+def test_speech_sets_raw(ud_records: dict[str, list[Record]], name: str) -> None:
+    """Transcribed speech, where nearly every sentence starts lowercase.
+
+    A boundary after no final punctuation (ParisStories cuts 60 of its 1026
+    after a comma) is out of reach of any splitter that reads punctuation,
+    so the target is 0.97 or, where that is above the ceiling, the F1 of a
+    splitter that finds every other boundary and nothing else.
+    """
+    records = ud_records[name]
+    score = score_splitter(split_sentences, records, paragraph_level=False)
+    reachable = score_splitter(split_sentences, records, paragraph_level=False, punctuated=True)
+    gold = score.true_positives + score.false_negatives
+    found = reachable.true_positives + reachable.false_negatives
+    ceiling = 2 * found / (gold + found)
+    assert score.f1 >= min(0.97, ceiling - 0.001), (score, ceiling)
+    assert reachable.f1 >= 0.99, reachable
 
 
 def test_no_text_is_lost(records: list[Record]) -> None:

@@ -20,7 +20,7 @@ from .markup import Placed, Span
 from .project import block_sentences, model_text, project, strip_protected
 from .protect import is_text_free
 from .qa import check_pair, confidence_flags
-from .segment import split_sentences
+from .segment import learned_abbreviations, split_sentences
 from .translator import Translation, Translator
 from .vocabulary import Flag, Origin
 
@@ -33,17 +33,21 @@ def sentences_of(document: Document) -> list[Sentence]:
 
     A structured document's sentences also carry their start in the block
     and their inline spans (:func:`~translate_cli.project.block_sentences`).
+    Abbreviations the document uses and no list holds are learned from the
+    whole document first (:func:`~translate_cli.segment.learned_abbreviations`).
     """
     if document.blocks:
+        known = learned_abbreviations("\n\n".join(block.text for block in document.blocks))
         return [
             Sentence(p, i, text, start, spans)
             for p, block in enumerate(document.blocks)
-            for i, (start, text, spans) in enumerate(block_sentences(block))
+            for i, (start, text, spans) in enumerate(block_sentences(block, known))
         ]
+    known = learned_abbreviations("\n\n".join(document.paragraphs))
     return [
         Sentence(p, i, text)
         for p, paragraph in enumerate(document.paragraphs)
-        for i, text in enumerate(split_sentences(paragraph))
+        for i, text in enumerate(split_sentences(paragraph, known))
     ]
 
 

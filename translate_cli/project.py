@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from .markup import PLAIN_TAG, Block, Span, nest
@@ -510,10 +511,13 @@ def project(
     return projector.run()
 
 
-def block_sentences(block: Block) -> list[tuple[int, str, tuple[Span, ...]]]:
+def block_sentences(
+    block: Block, abbreviations: AbstractSet[str] | None = None
+) -> list[tuple[int, str, tuple[Span, ...]]]:
     """A block cut into sentences, each with its start, text and spans.
 
-    The sentences are those of :func:`~translate_cli.segment.sentence_spans`,
+    The sentences are those of :func:`~translate_cli.segment.sentence_spans`
+    (``abbreviations``: the document's own, as it takes them),
     stripped of surrounding whitespace, except that a boundary inside a
     protected span (a URL or inline code holding ``. ``) is no boundary.
     A span over several sentences is clipped to each; an empty span goes
@@ -527,7 +531,7 @@ def block_sentences(block: Block) -> list[tuple[int, str, tuple[Span, ...]]]:
     text = block.text
     spans = plain_protected(text, block.spans)
     cuts: list[tuple[int, int]] = []
-    for a, b in sentence_spans(text):
+    for a, b in sentence_spans(text, abbreviations):
         if cuts and any(s.protected and s.start < a < s.end for s in spans):
             cuts[-1] = (cuts[-1][0], b)
         else:

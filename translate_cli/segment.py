@@ -4,6 +4,12 @@ Everything here is a pure function over ``str``: no I/O, no state, stdlib only
 (``re``, compiled once; every pattern is linear, with possessive quantifiers
 and atomic groups where backtracking could otherwise pile up).
 
+The rules were fitted to kinds of text, never to sentences: newstest2013 and
+2014 (news), and the TRAIN splits of the Universal Dependencies French
+treebanks Sequoia (Wikipedia, EMEA drug leaflets, Europarl, regional news),
+ParTUT (legal text, news, wiki), Rhapsodie and ParisStories (transcribed
+speech). ``benchmarks/segmentation.py`` scores them against peers.
+
 The splitter works on one paragraph at a time. Deciding what is a paragraph or
 a headline is the job of :mod:`translate_cli.document`, so a line without final
 punctuation is never split here, except at a blank line (see below).
@@ -14,23 +20,25 @@ How a boundary is found
 A *candidate* is a run of sentence-final punctuation (``.``, ``!``, ``?``,
 ``…``, ``...``, and stacks such as ``?!`` or the scraped ``. .``), then any
 closing quotes or brackets (they stay with the sentence they close), then
-whitespace. Without whitespace there is never a boundary: ``3.5``,
-``www.lemonde.fr``, ``U.R.S.S`` and ``jean.dupont@exemple.fr`` hold points
-but no break. Each candidate is judged from both sides.
+whitespace. Without whitespace there is a boundary only between two plain
+words (see *glued punctuation* below): ``3.5``, ``www.lemonde.fr``,
+``U.R.S.S`` and ``jean.dupont@exemple.fr`` hold points but no break. Each
+candidate is judged from both sides.
 
 *The right side*, what the next sentence would start with:
 
-* A lowercase word means the sentence goes on, because French capitalises
-  every sentence: ``« Je pars ! » a-t-il dit`` (an incise), ``etc. et puis``,
-  ``Tu viens ? demanda-t-elle`` stay whole. Two exceptions start lowercase
-  and still open a sentence: brands such as ``iPhone``, and list labels such
-  as ``b. Le second point``.
 * A closing quote or bracket, or mid-sentence punctuation (``»,``, ``),``),
   means the punctuation was inside a quotation that the sentence goes on
   after. A symbol such as ``|`` or ``/`` does not start a sentence either.
 * A capital, a digit, a currency sign, ``#`` or ``@`` (social media), or an
   opening quote, bracket, bullet or dialogue dash may start a sentence; the
-  left side decides.
+  left side decides. Brands such as ``iPhone`` and list labels such as
+  ``b. Le second point`` count as capitals.
+* A lowercase word starts a sentence more often than French typography
+  admits: in reviews and fragments (``Le service était lent. on a
+  attendu``), dash list items (``Pièces à fournir. - une copie``) and
+  transcribed speech, which hardly capitalises at all. So a lowercase word
+  is judged too, by stricter rules (*Lowercase starts* below).
 
 *The left side*, what the punctuation ends:
 
@@ -43,19 +51,64 @@ but no break. Each candidate is judged from both sides.
   in a quotation and never end anything.
 * A point glued to a word may be an abbreviation point. The word is looked up
   in :data:`ABBREVIATIONS`; its :class:`AbbrevKind` says what may follow it,
-  and so whether the point can double as a full stop (see there).
+  and so whether the point can double as a full stop (see there). After an
+  abbreviation an opening *bracket* is a reference or an expansion, not a
+  sentence start: ``Dupont et al. (2004) montrent``, ``etc. [3] et``.
 * A single capital (``J.``) or a dotted acronym (``É.-U.``, ``U.R.S.S.``,
-  ``J.-C.``) is an initial. When one ends a sentence its point and the full
-  stop merge (French never doubles them), so the point is ambiguous. It is
-  read as a full stop only before a capitalised *function word* (``Il``,
-  ``Le``, ``Mais``, ``L'``...): closed-class words are not part of names, so
-  their capital can only come from a sentence start. ``J. K. Rowling`` and
-  ``Vers 800 apr. J.-C. Charlemagne fut couronné`` stay whole; ``il a quitté
-  l'U.R.S.S. Il`` splits.
+  ``J.-C.``, ``J-C``) is an initial. When one ends a sentence its point and
+  the full stop merge (French never doubles them), so the point is
+  ambiguous. It is read as a full stop before a capitalised *function word*
+  (``Il``, ``Le``, ``Mais``, ``L'``...): closed-class words are not part of
+  names, so their capital can only come from a sentence start, unless a
+  capital follows the article (``J.-M. Le Pen``, ``J. de La Fontaine``).
+  ``J. K. Rowling`` and ``Vers 800 apr. J.-C. Charlemagne fut couronné``
+  stay whole; ``il a quitté l'U.R.S.S. Il`` splits. A dotted acronym after
+  a determiner (``aux É.-U.``, ``l'O.N.U.``) names a country or an
+  organisation, not a person, so any capitalised word ends it (``aux É.-U.
+  Washington a répondu``), except one that a second capital continues
+  (``l'U.S. Census Bureau``) or right after the determiner that opens the
+  sentence (``Le L.A. Times rapporte``).
 * A number of one to three digits, or a lowercase letter, that opens its
   sentence is a list label (``1. Le prix``), not an end; so is a first label
   (``1``, ``a``) right after a colon.
 * After any other word the point is a full stop.
+
+Lowercase starts
+================
+
+A lowercase word after the punctuation starts a sentence:
+
+* after a plain word's full stop, a detached point or a scraped ``. .``
+  (``Paris. et il y vit``, ``cas. ii) la résiliation``). Not after an
+  abbreviation, an initial or acronym, a single lowercase letter, a section
+  number (``1.8.2.``) or a word the document itself shows to be an
+  abbreviation (:func:`learned_abbreviations`): Punkt's orthographic
+  evidence, a lowercase word after a point that may be an abbreviation
+  point, says the sentence goes on (``etc. et des outils``, ``le p.-d.g.
+  de``, ``av. J.-C. la Gaule``). Nor after closing quotes or brackets, which
+  an incise follows (``« Je pars. » a-t-il dit``);
+* after ``?``, when it opens a question of its own with an interrogative
+  word (``? à qui faut-il l'envoyer ?``), not an incise (``Tu viens ?
+  demanda-t-elle.``, ``Pourquoi pas ? a répondu le maire.``), an answer
+  (``? une dégradation de leur image.``) or the next of a rhetorical series
+  (``qu'auraient-ils dit ? qu'auraient-ils pensé ?``);
+* in *transcribed speech* (:attr:`_Context.speech`: a paragraph whose
+  sentences mostly start lowercase), after ``?``, ``!``, ``…`` and
+  ``...`` too, and after any abbreviation but a title (``tous ensemble etc.
+  donc on a pris le quad``, ``un bac S. donc``). The profile never switches
+  on for capitalised prose.
+
+Semicolons, list labels and glued punctuation
+=============================================
+
+* A semicolon ends a sentence of a scraped list before a list label
+  (``élus ; 3. Chaque membre``) or a capitalised function word that does not
+  begin a name (``vendredi ; Le samedi``, but ``4 % ; Lyon`` and ``; Le
+  Havre`` go on). A colon never ends one: a list follows it.
+* Punctuation glued to the next sentence (``classiques.Enfin``,
+  ``rapide!Le``) ends one when both sides are plain words, lowercase before
+  and capitalised after, and the word before is not an abbreviation, so URLs,
+  e-mail addresses, numbers, acronyms and ``M.Dupont`` stay whole.
 
 A blank line (two line breaks) is a hard boundary whatever precedes it: no
 sentence runs across a paragraph break. A single line break counts as a space,
@@ -91,19 +144,27 @@ import enum
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from types import MappingProxyType
+from typing import NamedTuple
 
 __all__ = [
     "ABBREVIATIONS",
     "AbbrevKind",
     "cut_spans",
+    "learned_abbreviations",
     "sentence_spans",
     "split_sentences",
 ]
 
 
 class AbbrevKind(enum.Enum):
-    """What may follow an abbreviation point, hence whether it can end a sentence."""
+    """What may follow an abbreviation point, hence whether it can end a sentence.
+
+    Before a lowercase word every kind goes on in written prose (Punkt's
+    orthographic evidence: a sentence does not start lowercase after an
+    abbreviation, Kiss & Strunk 2006); the kinds differ before a capital.
+    """
 
     TITLE = "title"
     """Never ends a sentence: it exists to announce what follows.
@@ -120,8 +181,8 @@ class AbbrevKind(enum.Enum):
 
     ``art. 3``, ``p. 12``, ``chap. IV``, ``vol. 2``, ``no. 5``, ``art. L. 121``,
     ``esc. B``. Many of these are also ordinary words (*l'art*, *un vol*, *le
-    fax*), so before anything but a number the point is read as after a plain
-    word: a full stop.
+    fax*), so before a capital that is not a number the point is read as
+    after a plain word: a full stop.
     """
 
     FINAL = "final"
@@ -129,10 +190,11 @@ class AbbrevKind(enum.Enum):
 
     French typography writes one point when an abbreviation ends a sentence:
     ``…, des pommes, des poires, etc. Puis il partit.`` Mid-sentence such words
-    are followed by a lowercase word, a digit (``12 janv. 2013``) or
-    punctuation, and almost never by a capital, so a capital or an opening
-    quote after them means a new sentence: ``etc. Puis`` splits, ``etc. et``,
-    ``etc.,`` and ``etc. »`` do not.
+    are followed by a lowercase word, a digit (``12 janv. 2013``), punctuation
+    or a bracketed reference (``Dupont et al. (2004)``, ``etc. [3]``), and
+    almost never by a capital, so a capital or an opening quote after them
+    means a new sentence: ``etc. Puis`` splits, ``etc. et``, ``etc.,``,
+    ``etc. »`` and ``etc. [3]`` do not.
     """
 
     NAME = "name"
@@ -145,8 +207,25 @@ class AbbrevKind(enum.Enum):
     acronyms get the same rule by their shape, without being listed.
     """
 
+    WORD = "word"
+    """A common word cut short, or an everyday word that is also an abbreviation.
 
-_T, _N, _F, _M = AbbrevKind.TITLE, AbbrevKind.NUMBER, AbbrevKind.FINAL, AbbrevKind.NAME
+    Bibliographic and catalogue abbreviations (``éd.``, ``ill.``,
+    ``collab.``, ``imprim.``) are followed by the name of a person or a
+    house (``ill. Sempé``), and everyday words that double as abbreviations
+    (``ex.`` for *exemple*, ``brig.`` for *brigadier*) end ordinary
+    sentences (``Il a croisé son ex. Elle n'avait pas changé.``). Both end a
+    sentence only before a capitalised function word, as :attr:`NAME` does.
+    """
+
+
+_T, _N, _F, _M, _W = (
+    AbbrevKind.TITLE,
+    AbbrevKind.NUMBER,
+    AbbrevKind.FINAL,
+    AbbrevKind.NAME,
+    AbbrevKind.WORD,
+)
 
 # The abbreviations, without their final point, grouped by kind. Lookup tries
 # the exact case first, then the lowercase form of a capitalised word (a
@@ -161,14 +240,14 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
         "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Prs", "Me", "Mes",
         "Mgr", "Mgrs", "St", "Ste", "Sts", "Stes", "Vve", "Rév", "R.P", "Prof", "Mr", "Mrs",
         "Ms", "Sen", "Gov", "Gen", "Rev", "Hon", "Ft", "Mt", "S.A.R", "S.M", "LL.MM", "ép",
-        "Sté", "Éts",
+        "Sté", "Éts", "SS",
         # Military ranks that are not also common nouns.
         "gén", "Gén", "lt", "Lt", "lieut", "sgt", "Sgt", "cdt", "Cdt", "cmdt", "cne",
-        "adj", "Adj", "brig", "capt", "Capt", "maj", "Maj",
+        "adj", "Adj", "capt", "Capt", "maj", "Maj",
         # Words that announce a complement: a reference, an example, a note.
-        "cf", "c.-à-d", "c-à-d", "c.à.d", "c.-à.-d", "i.e", "e.g", "ex", "p.ex", "p. ex",
+        "cf", "c.-à-d", "c-à-d", "c.à.d", "c.-à.-d", "i.e", "e.g", "p.ex", "p. ex",
         "v", "vs", "env", "approx", "av", "apr", "resp", "bd", "Bd", "boul", "pl", "N.B",
-        "NB", "P.-S", "P.S",
+        "NB", "P.-S", "P.S", "p.c.c",
     ),
     _N: (
         # Parts of a text or a collection, and numbering words. Several are also
@@ -176,12 +255,13 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
         "art", "al", "chap", "ch", "fig", "vol", "t", "p", "pp", "no", "No", "nos", "n",
         "c", "num", "sect", "ss", "éd", "rééd", "ann", "tab", "paragr", "l", "vv", "fasc",
         "liv", "livr", "suppl", "op", "tél", "téléc", "fax", "réf", "bât", "ét", "esc",
+        "ca", "fr", "n/réf",
     ),
     _F: (
         # Closers of enumerations and references.
         "etc", "cie", "Cie", "Co", "Inc", "Ltd", "Ltée", "ltée", "Corp", "Jr", "jr",
-        "ibid", "id", "op. cit", "loc. cit", "et al", "coll", "dir", "trad", "éds", "ed",
-        "eds", "sq", "sqq",
+        "ibid", "id", "op. cit", "loc. cit", "loc.cit", "et al", "coll", "dir", "trad",
+        "éds", "ed", "eds", "sq", "sqq", "suiv",
         # Months and days: in dates a digit or a lowercase word follows them.
         "janv", "févr", "fév", "avr", "juil", "juill", "sept", "oct", "nov", "déc",
         "lun", "mar", "mer", "jeu", "ven", "sam", "dim",
@@ -195,6 +275,23 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
         # Ranks that are also common nouns (le col, le cap, un prof), and "Sr",
         # both Sœur before a name and Senior after one.
         "col", "cap", "prof", "Sr", "S.à r.l",
+    ),
+    _W: (
+        # Everyday words that are also abbreviations: un ex, un brig (a ship).
+        "ex", "brig",
+        # The sentence-break suppressions of Unicode CLDR for French
+        # (common/segments/fr.xml, Unicode License v3) that are common words
+        # cut short. Left out: "aux" (a preposition), "Var" (a département),
+        # "All", "Comm", "Desc", "Mart", "Op", "DC" (capitalised words and
+        # names that end sentences), "quart" and "config" (everyday words).
+        "acoust", "adr", "anc", "anon", "append", "broch", "bull", "cam", "categ",
+        "collab", "dest", "dict", "doc", "encycl", "exempl", "gouv", "graph", "hôp",
+        "ill", "illustr", "imm", "imprim", "indus", "niv", "symb", "synth", "syst",
+        "trav. publ", "voit", "édit", "équiv", "éval",
+        # The French non-breaking prefixes of Moses (nonbreaking_prefix.fr, as
+        # sacremoses ships them) not listed above under another kind.
+        "auj", "lib", "contr", "fém", "inf", "masc", "ms", "sing", "sup", "vb",
+        "ch.-l", "p.j",
     ),
 }
 # fmt: on
@@ -214,11 +311,16 @@ ABBREVIATIONS: Mapping[str, AbbrevKind] = MappingProxyType(_flatten(_ABBREVIATIO
 
 Policy: a word is listed because French usage (the *Lexique des règles
 typographiques en usage à l'Imprimerie nationale*, press style guides, and
-the English forms common in translated news) writes it with a point, and it
-is classified by what can follow it in a sentence (see :class:`AbbrevKind`).
-Nothing is listed because it was seen in evaluation data. Initials and dotted
-acronyms are recognised by their shape and need no entry. Two-word entries
-(``p. ex``, ``op. cit``) are matched against the two words before the point.
+the English forms common in translated news) writes it with a point, or
+because a maintained lexicon lists it: Unicode CLDR's French sentence-break
+suppressions and the French non-breaking prefixes of Moses (which
+``tests/test_segment.py`` checks this table against, through sacremoses).
+Each is classified by what can follow it in a sentence (see
+:class:`AbbrevKind`). Nothing is listed because it was seen in evaluation
+data. Initials and dotted acronyms are recognised by their shape and need no
+entry. Two-word entries (``p. ex``, ``op. cit``) are matched against the two
+words before the point. Abbreviations a document uses but no list holds are
+learned from the document itself (:func:`learned_abbreviations`).
 """
 
 # Capitalised, these closed-class words appear at a sentence start (or in a
@@ -242,22 +344,58 @@ _FUNCTION_WORD_LIST = """
 """
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
 
+# Function words that also begin surnames and place names when a capitalised
+# word follows them: "J.-M. Le Pen", "J. de La Fontaine", "; Le Havre".
+_PARTICLES = frozenset({"le", "la", "les", "de", "du", "des", "d'", "l'"})
+
+# Determiners and prepositions that put a dotted acronym in a noun phrase
+# ("aux É.-U.", "la S.N.C.F.", "en U.R.S.S."), where it names a country or an
+# organisation, not a person: its point may end the sentence before any
+# capital. "de" and "par" are left out: "par J.-M. Dupont" is a person.
+_NOUN_DETERMINERS = frozenset(
+    {"le", "la", "les", "l'", "au", "aux", "du", "des", "en", "un", "une"}
+)
+
+# Interrogative words, and prepositions that may come before one ("à qui",
+# "depuis quand"). After "?" in written prose a lowercase question starts a
+# new sentence only with one of these ("Comment remplir le formulaire ? à
+# qui faut-il l'envoyer ?"); a verb or a pronoun starts an incise ("Tu viens ?
+# demanda-t-elle.", "Pourquoi pas ? a répondu le maire."), and a noun phrase
+# an answer that the question's sentence goes on with.
+_INTERROGATIVE_WORD_LIST = """
+    qui que qu' quoi quel quelle quels quelles lequel laquelle lesquels
+    lesquelles comment où quand pourquoi combien est-ce
+"""
+_INTERROGATIVES = frozenset(_INTERROGATIVE_WORD_LIST.split())
+_PREPOSITION_LIST = """
+    à de d' pour par avec sans chez dans sur sous vers depuis jusqu' contre selon en
+"""
+_PREPOSITIONS = frozenset(_PREPOSITION_LIST.split())
+
 # Horizontal spaces of French typography: the no-break space before ";:!?»"
 # and after "«", and the narrow and thin spaces that replace it.
 _HSPACE = " \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f"
 _HSPACE_CLASS = r"[ \t\u00a0\u2000-\u200a\u202f]"
 _OPENERS = "«“‘„‹\"'([{¿¡—–-•"
+_BRACKETS = "([{"
 _CLOSE_OR_MID = "»”’)]}›,;:%"
 _TERMINAL = "[.!?…‽⁇⁈⁉]"
 _CLOSERS = "[»”)\\]}›]"
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
 
-# A candidate boundary. "punct" is the terminal punctuation with its stacks
-# ("?!", the scraped ". ."); "close" the closing quotes and brackets that stay
-# with the sentence; "space" the whitespace after them. A straight quote or
-# apostrophe closes only when glued to the punctuation, or when spaced on both
-# sides (then the caller checks that a quote is open). The atomic group keeps
-# a failed match from handing a closer back as "the next sentence". The other
-# alternative is a blank line.
+# A candidate boundary, one of four alternatives:
+# * terminal punctuation: "punct" with its stacks ("?!", the scraped ". ."),
+#   "close" the closing quotes and brackets that stay with the sentence,
+#   "space" the whitespace after them. A straight quote or apostrophe closes
+#   only when glued to the punctuation, or when spaced on both sides (then
+#   the caller checks that a quote is open). The atomic group keeps a failed
+#   match from handing a closer back as "the next sentence";
+# * "semicolon": a semicolon and its whitespace, before a letter or digit
+#   (scraped lists: "vendredi ; Le samedi", "; 3. Chaque membre");
+# * "glued" instead of "space": terminal punctuation with no space after it,
+#   before a letter that is not Latin lowercase ("classiques.Enfin",
+#   "rapide!!Le"), judged by _glued_ends;
+# * a blank line.
 _CANDIDATE = re.compile(
     rf"""
     (?P<punct>{_TERMINAL}++(?:{_HSPACE_CLASS}++{_TERMINAL}++)*+)
@@ -266,7 +404,9 @@ _CANDIDATE = re.compile(
       | ["'’](?=[\s»”)\]}}›]|\Z)
       | {_HSPACE_CLASS}++"(?=\s|\Z)
     )*))
-    (?P<space>\s++|\Z)
+    (?:(?P<space>\s++|\Z)|(?P<glued>(?=[^\W\d_a-zß-öø-ÿ])))
+    |
+    (?P<semicolon>;)(?=\s)\s++(?=[^\W_])
     |
     \n[^\S\n]*+\n\s*+
     """,
@@ -276,26 +416,154 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 # A straight quote that counts for parity: not between two letters.
 _STRAIGHT_QUOTE = re.compile(r'(?<![^\W\d_])"|"(?![^\W\d_])')
 _WORD = re.compile(r"[^\W\d_]+(?:['’](?=[^\W\d_]))?")
+# A word of letters with inner apostrophes or hyphens, nothing else.
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*+")
 _ELISION = re.compile(r"['’]")
 _ROMAN = re.compile(r"[IVXLC]+(?![\w'’])")
 # A legal or catalogue code after "art.": "L. 121-1", "R 12", "D-3".
 _CODE = re.compile(r"[A-Z](?:\.\s?|-?)\d")
-_DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.-?)+[^\W\d_]{1,2}")
-_LIST_LABEL = re.compile(r"\d{1,3}|[a-z]")
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,2}(?:\.-?|-))+[^\W\d_]{1,2}")
+_LIST_LABEL = re.compile(r"\d{1,3}|[a-z]|[ivxlc]{2,5}|[IVXLC]{1,5}")
+# A section or version number: "1.8.2", "4.1".
+_SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)+")
 # A lowercase list label opening an item: "b. Le second point", "c) La fin".
 _LETTER_LABEL = re.compile(r"[a-z][.)][ \t\u00a0]+([^\W\d_])")
+# A list label after a semicolon: "; 3. Chaque", "; 2° Le", "; b) la",
+# "; ii) le", "; II. Les", "; B) Le" (a capital with a point is an initial).
+_ITEM_LABEL = re.compile(
+    r"(?:\d{1,3}[.)°]|[a-z][.)]|[ivxlc]{1,5}[.)]|[IVXLC]{2,5}\.|[IVXLC]{1,5}\)|[A-Z]\))"
+    r"[ \t\u00a0]+[^\W_]"
+)
+# A verb with its subject pronoun after it: the incise "demanda-t-elle".
+_INVERSION = re.compile(r"[^\W\d_]+-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|ce)(?![\w])")
+# The rest of a clause, up to its final punctuation (bounded: a question is short).
+_CLAUSE_END = re.compile(r"[^.!?…]{0,300}+([.!?…])")
+# Where the clause before a "?" starts: after the last sentence or clause mark.
+_CLAUSE_MARK = re.compile(r"[.!?…:;]")
 _BRAND = re.compile(r"[a-z]{1,2}[A-Z]")
 # Runs of non-space characters longer than this before a point (URLs, e-mail
 # addresses) are not abbreviations and are not looked up.
 _MAX_TOKEN = 24
+# What the speech profile counts: the letter after a word's full stop (the
+# word is captured, to leave abbreviations out), and the paragraph's first
+# letter (see _Context.speech).
+_STOP_THEN_LETTER = re.compile(r"([^\W\d_]{2,}+)\.[\s\"'«“(\[—–-]*+([^\W\d_])")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
+# A word of two to seven letters with a point, then what follows it (see
+# learned_abbreviations).
+_POINTED = re.compile(r"(?<![\w.@/'’-])([^\W\d_]{2,7})\.(?=[ \t\u00a0\u202f]*+(\S))")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def learned_abbreviations(text: str) -> frozenset[str]:
+    """Abbreviations a document uses that :data:`ABBREVIATIONS` does not list.
+
+    The per-document check of Punkt (Kiss & Strunk 2006, *Unsupervised
+    multilingual sentence boundary detection*), reduced to its strongest
+    evidence: a word is an abbreviation when it is seen at least twice with
+    a point before a lowercase word, a digit or ``, ; :``, never without the
+    point, and ends with a consonant, as French abbreviations do (they are cut
+    before a vowel: ``boul.``, ``dépt.``). ``voilà`` or ``rentré`` ending
+    sentences of a transcript are not learned, nor is a word that also
+    appears bare.
+
+    Args:
+        text: The whole document (or one paragraph).
+
+    Returns:
+        The abbreviations, as written, without their point.
+    """
+    evidence: dict[str, int] = {}
+    for match in _POINTED.finditer(text):
+        token, after = match.group(1), match.group(2)
+        if token[-1] in _VOWELS or token in ABBREVIATIONS:
+            continue
+        if after.islower() or after.isdigit() or after in ",;:":
+            evidence[token] = evidence.get(token, 0) + 1
+    return frozenset(
+        token
+        for token, count in evidence.items()
+        if count >= 2 and re.search(rf"(?<![\w'’-]){re.escape(token)}(?![\w'’.-])", text) is None
+    )
+
+
+class _Next(NamedTuple):
+    """What follows a candidate's whitespace, when it may start a sentence."""
+
+    opener: str
+    """Opening quotes, brackets and dashes before the word."""
+    word: str
+    """The first word (letters, with an elision apostrophe), else the first character."""
+    start: int
+    end: int
+    lowercase: bool
+    """A lowercase word (not a brand such as ``iPhone`` nor a list label)."""
+
+    @property
+    def quoted(self) -> bool:
+        """An opening quote or dash came first: a bracket does not count."""
+        return any(char not in _BRACKETS for char in self.opener)
+
+
+class _Context:
+    """What a paragraph tells about itself, worked out only when a rule needs it."""
+
+    __slots__ = ("_learned", "_speech", "text")
+
+    def __init__(self, text: str, learned: AbstractSet[str] | None) -> None:
+        self.text = text
+        self._learned = learned
+        self._speech: bool | None = None
+
+    @property
+    def learned(self) -> AbstractSet[str]:
+        """The document's own abbreviations (:func:`learned_abbreviations`)."""
+        if self._learned is None:
+            self._learned = learned_abbreviations(self.text)
+        return self._learned
+
+    @property
+    def speech(self) -> bool:
+        """Whether the paragraph reads as transcribed speech.
+
+        Transcripts (Rhapsodie, ParisStories, subtitles of interviews) start
+        their sentences lowercase. The paragraph is speech when more of its
+        sentence starts are lowercase than capitalised, counting its first
+        letter and the letter after each full stop of a word that is not an
+        abbreviation (listed or learned); a tie goes to speech when the
+        paragraph itself starts lowercase, which prose never does. Only ``.`` is
+        counted, never ``?``, ``!`` or ``…``: incises follow those in
+        capitalised prose (``Tu viens ? demanda-t-elle.``), so dialogue never
+        switches the profile on, and a capitalised paragraph needs more
+        lowercase starts after full stops than capitalised ones.
+        """
+        if self._speech is None:
+            lower = upper = 0
+            first = _FIRST_LETTER.search(self.text)
+            letters = [first.group()] if first else []
+            letters += [
+                m.group(2)
+                for m in _STOP_THEN_LETTER.finditer(self.text)
+                if m.group(1) not in ABBREVIATIONS and m.group(1) not in self.learned
+            ]
+            for letter in letters:
+                lower += letter.islower()
+                upper += letter.isupper()
+            opens_lowercase = bool(letters) and letters[0].islower()
+            self._speech = lower > upper or (lower == upper and opens_lowercase)
+        return self._speech
+
+
+def sentence_spans(
+    text: str, abbreviations: AbstractSet[str] | None = None
+) -> list[tuple[int, int]]:
     """Split a French paragraph into sentence spans that tile it exactly.
 
     Args:
         text: One paragraph. Any string is accepted; a blank line inside it
             is a hard boundary.
+        abbreviations: The document's own abbreviations, from
+            :func:`learned_abbreviations` over the whole document; ``None``
+            learns them from ``text`` alone.
 
     Returns:
         ``(start, end)`` offsets in order. They are contiguous, the first
@@ -306,6 +574,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     if not text:
         return []
+    context = _Context(text, abbreviations)
     quotes: list[int] | None = None
     spans: list[tuple[int, int]] = []
     start = 0
@@ -313,8 +582,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         end = match.end()
         if end >= len(text):
             break
-        if match.group("punct") is None:  # a blank line
-            if match.start() > start and not text[start : match.start()].isspace():
+        if match.group("glued") is not None:
+            if _glued_ends(text, match):
+                spans.append((start, end))
+                start = end
+            continue
+        if match.group("punct") is None:
+            if match.group("semicolon") is not None:
+                boundary = _semicolon_ends(text, end)
+            else:  # a blank line
+                boundary = match.start() > start and not text[start : match.start()].isspace()
+            if boundary:
                 spans.append((start, end))
                 start = end
             continue
@@ -327,28 +605,29 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             quote_at = match.start("close") + close.index('"')
             if bisect.bisect_left(quotes, quote_at) % 2 == 0:
                 end = quote_at
-        if _is_boundary(text, match, start):
+        if _is_boundary(text, match, start, context):
             spans.append((start, end))
             start = end
     spans.append((start, len(text)))
     return spans
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, abbreviations: AbstractSet[str] | None = None) -> list[str]:
     """Split a French paragraph into sentences.
 
     Args:
         text: One paragraph.
+        abbreviations: As for :func:`sentence_spans`.
 
     Returns:
         The sentences in order, stripped of surrounding whitespace, empty ones
         dropped: exactly the non-blank spans of :func:`sentence_spans`.
     """
-    return [piece for a, b in sentence_spans(text) if (piece := text[a:b].strip())]
+    return [piece for a, b in sentence_spans(text, abbreviations) if (piece := text[a:b].strip())]
 
 
-def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
-    """Judge one punctuation candidate; the module docstring gives the rules."""
+def _is_boundary(text: str, match: re.Match[str], sentence_start: int, context: _Context) -> bool:
+    """Judge one terminal-punctuation candidate; the module docstring gives the rules."""
     space = match.group("space")
     if "\n" in space and _BLANK_LINE.search(space):
         return True
@@ -356,20 +635,24 @@ def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
     start = match.start()
     if following is None or start == 0:
         return False
-    opened, word, word_end = following
+    if following.lowercase:
+        return _ends_before_lowercase(text, match, sentence_start, following, context)
+    word, word_end = following.word, following.end
     punct = match.group("punct")
     before = text[start - 1]
-    if punct != "." and punct.strip(".…") == "":  # "...", "…", "…."
+    if _is_suspension(punct):
         if before in "[(":
             return False
-        return word[0].isupper() or opened
+        return word[0].isupper() or bool(following.opener)
     if punct != "." or before.isspace():
         return True
     token, token_start = _token_before(text, start)
     if not token:
         return True
-    if _is_list_label(text, token, sentence_start, token_start):
-        return False
+    if _is_list_label(text, token, sentence_start, token_start) and not (
+        token.isupper() and context.speech
+    ):
+        return False  # transcripts number nothing: "XXX." marks an inaudible word
     kind = _abbreviation_kind(text, token, token_start)
     if kind is AbbrevKind.TITLE:
         return False
@@ -377,46 +660,174 @@ def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
         numbered = word[0].isdigit() or _ROMAN.match(word) or _CODE.match(text, match.end())
         return not (numbered or _is_designator(text, word, word_end))
     if kind is AbbrevKind.FINAL:
-        return word[0].isupper() or opened
+        return word[0].isupper() or following.quoted
     bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
-    if kind is AbbrevKind.NAME or _is_initial(bare):
+    if kind is AbbrevKind.NAME or kind is AbbrevKind.WORD or _is_initial(bare):
         if len(word) == 1 and text[word_end : word_end + 1] == ".":
             return False  # the next initial of the same name: "J. K. Rowling"
-        return _is_function_word(word) or (opened and word[0].isupper())
+        if kind is None and len(bare) > 1 and _in_noun_phrase(text, token, token_start):
+            # "aux É.-U. Washington a répondu", but "l'U.S. Census Bureau"
+            # and "Le L.A. Times rapporte" (no sentence is that short).
+            return (
+                word[0].isupper()
+                and not _capital_follows(text, word_end)
+                and len(text[sentence_start:token_start].split()) >= 2
+            )
+        if _is_function_word(word):
+            after_abbreviation = _abbreviation_before(text, token_start)
+            return after_abbreviation or not _is_particle(text, word, word_end)
+        return following.quoted and word[0].isupper()
     return True
 
 
-def _next_sentence_start(text: str, pos: int) -> tuple[bool, str, int] | None:
+def _ends_before_lowercase(
+    text: str, match: re.Match[str], sentence_start: int, following: _Next, context: _Context
+) -> bool:
+    """Judge a candidate followed by a lowercase word; the module docstring gives the rules."""
+    if match.group("close").strip():
+        return False  # "« Je pars. » a-t-il dit", "(pommes, etc.) et"
+    punct = match.group("punct")
+    start = match.start()
+    if _is_suspension(punct):
+        return text[start - 1] not in "[(" and context.speech
+    if punct.strip(". ") != "":  # "?", "!", stacks
+        if context.speech:
+            return True
+        return punct.strip() == "?" and _opens_question(text, match, sentence_start, following)
+    if punct != "." or text[start - 1].isspace():
+        return True  # a scraped ". ." or a detached point
+    token, token_start = _token_before(text, start)
+    if not token:
+        return True
+    if _is_list_label(text, token, sentence_start, token_start) and not context.speech:
+        return False
+    kind = _abbreviation_kind(text, token, token_start)
+    if kind is AbbrevKind.TITLE:
+        return False
+    bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
+    if (
+        kind is not None
+        or _is_initial(bare)
+        or (len(bare) > 1 and _DOTTED.fullmatch(bare) is not None)  # "le p.-d.g. de"
+        or (len(bare) == 1 and bare.islower() and bare not in "aày")
+        or _SECTION_NUMBER.fullmatch(bare) is not None  # "le Module 1.8.2. de"
+        or token in context.learned
+    ):
+        return context.speech
+    return True
+
+
+def _is_suspension(punct: str) -> bool:
+    """``…``, ``...`` or ``…``: suspension marks, not a plain full stop."""
+    return punct != "." and punct.strip(".…") == ""
+
+
+def _opens_question(text: str, match: re.Match[str], sentence_start: int, following: _Next) -> bool:
+    """Whether a lowercase question after ``?`` is a sentence of its own, in prose.
+
+    It is when it opens with an interrogative word, alone or after a
+    preposition (``à qui``, ``depuis quand``), ends with ``?`` itself, and
+    does not repeat the first word of the question before it: ``qu'auraient-ils
+    dit ? qu'auraient-ils pensé ?`` is one rhetorical series, as newstest's
+    gold has it. An incise (``demanda-t-elle``), a dash or an answer
+    (``? une dégradation de leur image``) goes on.
+    """
+    if following.opener:
+        return False
+    first = following.word.lower().replace("’", "'")
+    if text.startswith("est-ce", following.start):
+        first = "est-ce"
+    elif _INVERSION.match(text, following.start):
+        return False
+    if first not in _INTERROGATIVES:
+        second = _WORD.match(text, _skip_space(text, following.end))
+        if first not in _PREPOSITIONS or second is None:
+            return False
+        if second.group().lower().replace("’", "'") not in _INTERROGATIVES:
+            return False
+    end = _CLAUSE_END.match(text, following.start)
+    if end is None or end.group(1) != "?":
+        return False
+    clause_start = sentence_start
+    for mark in _CLAUSE_MARK.finditer(text, sentence_start, match.start()):
+        clause_start = mark.end()
+    previous = _WORD.search(text, clause_start, match.start())
+    return previous is None or previous.group().lower().replace("’", "'") != first
+
+
+def _semicolon_ends(text: str, pos: int) -> bool:
+    """Whether a semicolon before ``pos`` ends a sentence of a scraped list.
+
+    It does before a list label (``; 3. Chaque membre``) and before a
+    capitalised function word that is not the start of a name (``vendredi ;
+    Le samedi``, but ``; Le Havre``); a capital name (``4 % ; Lyon``) or a
+    lowercase word continues the sentence. A colon never ends one.
+    """
+    if _ITEM_LABEL.match(text, pos):
+        return True
+    word_match = _WORD.match(text, pos)
+    if word_match is None or text.startswith(".", word_match.end()):
+        return False
+    word = word_match.group()
+    return _is_function_word(word) and not _is_particle(text, word, word_match.end())
+
+
+def _glued_ends(text: str, match: re.Match[str]) -> bool:
+    """Whether punctuation glued to the next sentence ends one: ``classiques.Enfin``.
+
+    Both sides must be plain words, lowercase before and capitalised after,
+    so that URLs, e-mail addresses, numbers, acronyms and abbreviations
+    (``www.Site.fr``, ``A.B.C``, ``ASP.Net``, ``M.Dupont``) stay whole.
+    """
+    after_start = match.end()
+    punct = match.group("punct")
+    if not text[after_start].isupper() or match.group("close") or not punct.isprintable():
+        return False  # a closing quote or a stack with spaces: not glued
+    token, token_start = _token_before(text, match.start())
+    if len(token) < 2 or not token[-2:].islower() or _PLAIN_WORD.fullmatch(token) is None:
+        return False
+    kind = _abbreviation_kind(text, token, token_start)
+    if kind is not None and kind is not AbbrevKind.FINAL:
+        return False
+    after_end = after_start
+    limit = min(len(text), after_start + _MAX_TOKEN)
+    while after_end < limit and not text[after_end].isspace():
+        after_end += 1
+    after = text[after_start:after_end].rstrip(".,;:!?…»”)\"'")
+    return _PLAIN_WORD.fullmatch(after) is not None
+
+
+def _next_sentence_start(text: str, pos: int) -> _Next | None:
     """Look at what follows a candidate's whitespace.
 
     Returns:
-        ``None`` when that cannot start a sentence: a lowercase word, a
-        closing or mid-sentence mark, or a symbol. Otherwise a triple: whether
-        an opening quote, bracket or dash came first; the first word (letters,
-        with an elision apostrophe) or, if it is not a letter, the first
-        character; and the offset just after it.
+        ``None`` when that cannot start a sentence: a closing or
+        mid-sentence mark, or a symbol. Otherwise what comes first (see
+        :class:`_Next`); a lowercase word is returned marked ``lowercase``,
+        for the rules that let one start a sentence.
     """
     limit = min(len(text), pos + 6)
-    opened = False
+    opener = ""
     while pos < limit and (text[pos] in _OPENERS or text[pos] in _HSPACE):
-        opened = opened or text[pos] in _OPENERS
+        if text[pos] in _OPENERS:
+            opener += text[pos]
         pos += 1
     if pos >= len(text):
         return None
     char = text[pos]
-    if char in _CLOSE_OR_MID and not opened:
+    if char in _CLOSE_OR_MID and not opener:
         return None
     word_match = _WORD.match(text, pos)
     if word_match is None:
-        if opened or char.isdigit() or char in "#@" or unicodedata.category(char) in ("Sc", "So"):
-            return opened, char, pos + 1
+        if opener or char.isdigit() or char in "#@" or unicodedata.category(char) in ("Sc", "So"):
+            return _Next(opener, char, pos, pos + 1, False)
         return None
     word = word_match.group()
+    lowercase = False
     if word[0].islower() and not _BRAND.match(word):
         label = _LETTER_LABEL.match(text, pos)
-        if label is None or not label.group(1).isupper():
-            return None
-    return opened, word, word_match.end()
+        lowercase = label is None or not label.group(1).isupper()
+    return _Next(opener, word, pos, word_match.end(), lowercase)
 
 
 def _token_before(text: str, end: int) -> tuple[str, int]:
@@ -454,6 +865,41 @@ def _abbreviation_kind(text: str, token: str, token_start: int) -> AbbrevKind | 
     return kind
 
 
+def _previous_word(text: str, token_start: int) -> str:
+    """The whitespace-separated word before ``token_start``, or ``""``."""
+    if token_start < 2 or not text[token_start - 1].isspace():
+        return ""
+    previous, _ = _token_before(text, token_start - 1)
+    return previous
+
+
+def _abbreviation_before(text: str, token_start: int) -> bool:
+    """Whether an abbreviation point ends the word before: ``av. J.-C.``."""
+    previous = _previous_word(text, token_start)
+    return previous.endswith(".") and ABBREVIATIONS.get(previous[:-1]) is not None
+
+
+def _in_noun_phrase(text: str, token: str, token_start: int) -> bool:
+    """Whether an acronym follows a determiner: ``l'O.N.U``, ``aux É.-U``."""
+    if _ELISION.search(token):
+        return _ELISION.split(token)[0].lower() + "'" == "l'"
+    return _previous_word(text, token_start).lower() in _NOUN_DETERMINERS
+
+
+def _capital_follows(text: str, pos: int) -> bool:
+    """Whether the next word after ``pos`` is capitalised: a name goes on."""
+    while pos < len(text) and text[pos] in _HSPACE:
+        pos += 1
+    return pos < len(text) and text[pos].isupper()
+
+
+def _is_particle(text: str, word: str, word_end: int) -> bool:
+    """A function word that begins a name: ``Le Pen``, ``La Fontaine``, ``D'Alembert``."""
+    if word.lower().replace("’", "'") not in _PARTICLES:
+        return False
+    return _capital_follows(text, word_end)
+
+
 def _is_designator(text: str, word: str, word_end: int) -> bool:
     """A lone capital naming an item after a numbering word: ``bât. B``, ``ann. C.``
 
@@ -480,9 +926,10 @@ def _is_function_word(word: str) -> bool:
 
 
 def _is_list_label(text: str, token: str, sentence_start: int, token_start: int) -> bool:
-    """Whether a number or lowercase letter before a point labels a list item.
+    """Whether a number, a letter or a Roman numeral before a point labels a list item.
 
-    A label opens its sentence (``1. Le prix``, ``b. La qualité``); after a
+    A label opens its sentence (``1. Le prix``, ``b. La qualité``, ``II. Les
+    organes``); after a
     colon only a first label (``1``, ``a``) counts, since a list starts there
     and any other number after a colon is more likely a value (``score : 3.``).
     """
@@ -491,7 +938,7 @@ def _is_list_label(text: str, token: str, sentence_start: int, token_start: int)
     pos = token_start
     while pos > sentence_start and (text[pos - 1].isspace() or text[pos - 1] in _OPENERS):
         pos -= 1
-    return pos == sentence_start or (text[pos - 1] in ":;" and token in ("1", "a"))
+    return pos == sentence_start or (text[pos - 1] in ":;" and token in ("1", "a", "i", "I"))
 
 
 # Where cut_spans may cut, strongest first. A match ends a piece's visible
