@@ -659,6 +659,72 @@ CASES: list[tuple[str, list[str], str]] = [
         ["Il a vécu en 25 av. J-C. pour sa famille."],
         "J-C without points",
     ),
+    # --- what a first review of the kinds found ------------------------------------------
+    (
+        "Le vin était trop sec. on ne le recommande pas.",
+        ["Le vin était trop sec.", "on ne le recommande pas."],
+        "an abbreviation that is an everyday word, before lowercase",
+    ),
+    (
+        "Faites une pause de 30 sec. entre deux séries.",
+        ["Faites une pause de 30 sec. entre deux séries."],
+        "the same after a number",
+    ),
+    (
+        "Service nul. accueil nul. je ne reviendrai pas.",
+        ["Service nul.", "accueil nul.", "je ne reviendrai pas."],
+        "a French word is never learned as an abbreviation",
+    ),
+    (
+        "Il a croisé son ex. Marc l'a salué poliment.",
+        ["Il a croisé son ex.", "Marc l'a salué poliment."],
+        "ex. after a determiner is a noun",
+    ),
+    (
+        "L'entreprise a franchi le cap. Trois mille exemplaires ont été vendus.",
+        ["L'entreprise a franchi le cap.", "Trois mille exemplaires ont été vendus."],
+        "a number word is not a name",
+    ),
+    (
+        "Le colis est bloqué ? jusqu'à quand faut-il attendre ?",
+        ["Le colis est bloqué ?", "jusqu'à quand faut-il attendre ?"],
+        "question after prepositions",
+    ),
+    (
+        "Le produit est-il sûr ? y a-t-il des effets indésirables ?",
+        ["Le produit est-il sûr ?", "y a-t-il des effets indésirables ?"],
+        "question with inversion",
+    ),
+    (
+        "eBay a publié ses résultats. Les ventes progressent… mais les marges reculent.",
+        ["eBay a publié ses résultats.", "Les ventes progressent… mais les marges reculent."],
+        "a brand opening the paragraph is not speech",
+    ),
+    (
+        "20 % des patients ont eu des nausées… mais rien de grave. Le traitement est sûr.",
+        ["20 % des patients ont eu des nausées… mais rien de grave.", "Le traitement est sûr."],
+        "a number opening the paragraph is not speech",
+    ),
+    (
+        "Le tribunal a condamné la S.A.R.L. Martin à verser 5 000 euros.",
+        ["Le tribunal a condamné la S.A.R.L. Martin à verser 5 000 euros."],
+        "a company legal form before the name",
+    ),
+    (
+        "Le Nobel a été attribué à J. M. G. Le Clézio en 2008.",
+        ["Le Nobel a été attribué à J. M. G. Le Clézio en 2008."],
+        "initials before a particle name",
+    ),
+    (
+        "Dupont et al. (Nature, 2004) montrent que le gène est muté.",
+        ["Dupont et al. (Nature, 2004) montrent que le gène est muté."],
+        "an abbreviation before a bracketed capital",
+    ),
+    (
+        "Le délai est de deux mois (art. R. 421-1).Le recours est gratuit.",
+        ["Le délai est de deux mois (art. R. 421-1).", "Le recours est gratuit."],
+        "glued after a closing bracket",
+    ),
     # --- an abbreviation before a bracketed reference (kind 9) -------------------------
     (
         "Dupont et al. (2004) montrent que tout va bien.",
@@ -708,6 +774,23 @@ def test_abbreviations_are_documented_kinds() -> None:
     assert ABBREVIATIONS["col"] is AbbrevKind.NAME
     assert ABBREVIATIONS["ex"] is AbbrevKind.WORD
     assert all(not key.endswith(".") for key in ABBREVIATIONS)
+
+
+def test_everyday_words_are_those_of_the_french_word_list() -> None:
+    """The listed abbreviations that read as words before lowercase (``trop sec. on``)."""
+    pytest.importorskip("spellchecker")
+    from translate_cli.dehyphenate import french_words
+
+    words = french_words()
+    everyday = {
+        key
+        for key in ABBREVIATIONS
+        if ABBREVIATIONS[key] is not AbbrevKind.TITLE
+        and key.islower()
+        and len(key) > 1
+        and words.get(key, 0) >= segment._EVERYDAY_FREQUENCY
+    }
+    assert everyday == segment._EVERYDAY_WORDS
 
 
 def test_abbreviations_cover_the_moses_french_prefixes() -> None:

@@ -24,6 +24,7 @@ _EXPORTS = {
     "Status": "vocabulary",
     "split_sentences": "segment",
     "sentence_spans": "segment",
+    "learned_abbreviations": "segment",
     "load_engine": "engines",
     "Engine": "engines",
     "Settings": "config",
@@ -71,6 +72,7 @@ __all__ = [
     "Translator",
     "UsageError",
     "__version__",
+    "learned_abbreviations",
     "load_engine",
     "load_settings",
     "read_document",
@@ -113,6 +115,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .markup import Block, Placed, Span
     from .readers import read_input
     from .runner import Outcome, Runner, RunReport, run_paths, translate_file, translate_text
-    from .segment import sentence_spans, split_sentences
+    from .segment import learned_abbreviations, sentence_spans, split_sentences
     from .translator import Translator
     from .vocabulary import Flag, Status

@@ -274,7 +274,9 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
         "Ch", "Chr", "Ph", "Th", "Gh", "Cl", "Fr", "Fréd", "Guill", "Jacq", "Edm", "Ed",
         # Ranks that are also common nouns (le col, le cap, un prof), and "Sr",
         # both Sœur before a name and Senior after one.
-        "col", "cap", "prof", "Sr", "S.à r.l",
+        "col", "cap", "prof", "Sr",
+        # Company legal forms, before the company's name: "la S.A.R.L. Martin".
+        "S.A", "S.A.R.L", "S.A.S", "S.A.S.U", "S.N.C", "S.C.I", "E.U.R.L", "S.à r.l",
     ),
     _W: (
         # Everyday words that are also abbreviations: un ex, un brig (a ship).
@@ -323,8 +325,13 @@ words before the point. Abbreviations a document uses but no list holds are
 learned from the document itself (:func:`learned_abbreviations`).
 """
 
-# Capitalised, these closed-class words appear at a sentence start (or in a
-# title), never inside a personal or place name. They tell an initial or an
+# The second words of two-word entries ("ex" of "p. ex"): only these make the
+# lookup read the word before.
+_SECOND_WORDS = frozenset(key.rsplit(" ", 1)[1] for key in ABBREVIATIONS if " " in key)
+
+# Capitalised, these closed-class words (with number words and civil titles)
+# appear at a sentence start (or in a title), never inside a personal or
+# place name after an initial: "le cap. Trois mille", "au prof. Madame". They tell an initial or an
 # acronym that ends a sentence from one inside a name. Elided forms end with
 # the apostrophe, as the next word is read ("L'armée" is read as "L'").
 _FUNCTION_WORD_LIST = """
@@ -341,6 +348,8 @@ _FUNCTION_WORD_LIST = """
     voilà hier aujourd' demain désormais ici là toujours jamais peu beaucoup
     trop tant autant parfois souvent surtout notamment seulement quelque
     quelques
+    deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt
+    trente quarante cinquante soixante cent mille monsieur madame mademoiselle
 """
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
 
@@ -356,6 +365,23 @@ _NOUN_DETERMINERS = frozenset(
     {"le", "la", "les", "l'", "au", "aux", "du", "des", "en", "un", "une"}
 )
 
+# Determiners: after one, a word that doubles as an abbreviation is a noun.
+_DETERMINER_LIST = """
+    le la les un une des du au aux ce cet cette ces mon ma mes ton ta tes son sa
+    ses notre nos votre vos leur leurs
+"""
+_DETERMINERS = frozenset(_DETERMINER_LIST.split())
+
+# Listed abbreviations that are also everyday French words (pyspellchecker's
+# French list counts each at least _EVERYDAY_FREQUENCY times; a test checks
+# this set against it). Before a lowercase word they read as the word, a
+# full stop, unless a number comes first: "trop sec. on", "la mer. enfin",
+# "ils étaient sept. on" split, "30 sec. de pause", "le 3 sept. il" do not.
+_EVERYDAY_WORDS = frozenset(
+    {"art", "cap", "col", "fax", "jeu", "mer", "min", "no", "nos", "sec", "sept", "vol", "voit"}
+)
+_EVERYDAY_FREQUENCY = 500
+
 # Interrogative words, and prepositions that may come before one ("à qui",
 # "depuis quand"). After "?" in written prose a lowercase question starts a
 # new sentence only with one of these ("Comment remplir le formulaire ? à
@@ -369,6 +395,7 @@ _INTERROGATIVE_WORD_LIST = """
 _INTERROGATIVES = frozenset(_INTERROGATIVE_WORD_LIST.split())
 _PREPOSITION_LIST = """
     à de d' pour par avec sans chez dans sur sous vers depuis jusqu' contre selon en
+    pendant durant partir
 """
 _PREPOSITIONS = frozenset(_PREPOSITION_LIST.split())
 
@@ -379,7 +406,8 @@ _HSPACE_CLASS = r"[ \t\u00a0\u2000-\u200a\u202f]"
 _OPENERS = "«“‘„‹\"'([{¿¡—–-•"
 _BRACKETS = "([{"
 _CLOSE_OR_MID = "»”’)]}›,;:%"
-_TERMINAL = "[.!?…‽⁇⁈⁉]"
+_TERMINAL_CHARS = ".!?…‽⁇⁈⁉"
+_TERMINAL = f"[{_TERMINAL_CHARS}]"
 _CLOSERS = "[»”)\\]}›]"
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
 
@@ -398,6 +426,8 @@ _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæAEIOUYÀÂÄÉÈÊ�
 # * a blank line.
 _CANDIDATE = re.compile(
     rf"""
+    (?=[{_TERMINAL_CHARS};\n])  # every alternative starts so: the engine skips ahead fast
+    (?:
     (?P<punct>{_TERMINAL}++(?:{_HSPACE_CLASS}++{_TERMINAL}++)*+)
     (?P<close>(?>(?:
         {_HSPACE_CLASS}*+{_CLOSERS}
@@ -409,6 +439,7 @@ _CANDIDATE = re.compile(
     (?P<semicolon>;)(?=\s)\s++(?=[^\W_])
     |
     \n[^\S\n]*+\n\s*+
+    )
     """,
     re.VERBOSE,
 )
@@ -444,11 +475,14 @@ _BRAND = re.compile(r"[a-z]{1,2}[A-Z]")
 # Runs of non-space characters longer than this before a point (URLs, e-mail
 # addresses) are not abbreviations and are not looked up.
 _MAX_TOKEN = 24
+# The run of non-space characters that ends where a search stops (its endpos).
+_LAST_TOKEN = re.compile(r"(?<!\S)\S*\Z")
 # What the speech profile counts: the letter after a word's full stop (the
 # word is captured, to leave abbreviations out), and the paragraph's first
 # letter (see _Context.speech).
 _STOP_THEN_LETTER = re.compile(r"([^\W\d_]{2,}+)\.[\s\"'«“(\[—–-]*+([^\W\d_])")
-_FIRST_LETTER = re.compile(r"[^\W\d_]")
+# The paragraph's first word, when it starts it (not "20 % des", not "eBay").
+_FIRST_WORD = re.compile(r"[\s\"'«“(\[—–-]*+([^\W\d_]++)")
 # A word of two to seven letters with a point, then what follows it (see
 # learned_abbreviations).
 _POINTED = re.compile(r"(?<![\w.@/'’-])([^\W\d_]{2,7})\.(?=[ \t\u00a0\u202f]*+(\S))")
@@ -461,10 +495,11 @@ def learned_abbreviations(text: str) -> frozenset[str]:
     multilingual sentence boundary detection*), reduced to its strongest
     evidence: a word is an abbreviation when it is seen at least twice with
     a point before a lowercase word, a digit or ``, ; :``, never without the
-    point, and ends with a consonant, as French abbreviations do (they are cut
-    before a vowel: ``boul.``, ``dépt.``). ``voilà`` or ``rentré`` ending
-    sentences of a transcript are not learned, nor is a word that also
-    appears bare.
+    point, ends with a consonant, as French abbreviations do (they are cut
+    before a vowel: ``boul.``, ``dépt.``), and is not an everyday French word
+    (pyspellchecker's French list, loaded on first need). ``voilà`` or
+    ``rentré`` ending sentences of a transcript, ``nul`` in ``Service nul.
+    accueil nul.``, and a word that also appears bare are not learned.
 
     Args:
         text: The whole document (or one paragraph).
@@ -479,11 +514,32 @@ def learned_abbreviations(text: str) -> frozenset[str]:
             continue
         if after.islower() or after.isdigit() or after in ",;:":
             evidence[token] = evidence.get(token, 0) + 1
-    return frozenset(
+    candidates = [
         token
         for token, count in evidence.items()
         if count >= 2 and re.search(rf"(?<![\w'’-]){re.escape(token)}(?![\w'’.-])", text) is None
-    )
+    ]
+    if not candidates:
+        return frozenset()
+    from .dehyphenate import french_words  # 0.4 s, once, and only when needed
+
+    words = french_words()
+    return frozenset(t for t in candidates if words.get(t.lower(), 0) < _EVERYDAY_FREQUENCY)
+
+
+_GROUPS = ("punct", "close", "space", "glued", "semicolon")
+
+
+class _Candidate(NamedTuple):
+    """One match of ``_CANDIDATE`` with terminal punctuation, read once."""
+
+    start: int
+    end: int
+    """Where the next sentence would start: after the whitespace."""
+    punct: str
+    close: str
+    space: str | None
+    """``None`` for glued punctuation."""
 
 
 class _Next(NamedTuple):
@@ -538,8 +594,9 @@ class _Context:
         """
         if self._speech is None:
             lower = upper = 0
-            first = _FIRST_LETTER.search(self.text)
-            letters = [first.group()] if first else []
+            first = _FIRST_WORD.match(self.text)
+            opening = first.group(1) if first else ""
+            letters = [opening[0]] if opening and not _BRAND.match(opening) else []
             letters += [
                 m.group(2)
                 for m in _STOP_THEN_LETTER.finditer(self.text)
@@ -582,30 +639,26 @@ def sentence_spans(
         end = match.end()
         if end >= len(text):
             break
-        if match.group("glued") is not None:
-            if _glued_ends(text, match):
-                spans.append((start, end))
-                start = end
-            continue
-        if match.group("punct") is None:
-            if match.group("semicolon") is not None:
+        punct, close, space, glued, semicolon = match.group(*_GROUPS)
+        if glued is not None:
+            boundary = _glued_ends(text, _Candidate(match.start(), end, punct, close, space))
+        elif punct is None:
+            if semicolon is not None:
                 boundary = _semicolon_ends(text, end)
             else:  # a blank line
                 boundary = match.start() > start and not text[start : match.start()].isspace()
-            if boundary:
-                spans.append((start, end))
-                start = end
-            continue
-        close = match.group("close")
-        if close[:1] != '"' and close.strip() == '"':
-            # A quote spaced on both sides: it closes only if one is open,
-            # otherwise it opens the next sentence and starts its span.
-            if quotes is None:
-                quotes = [m.start() for m in _STRAIGHT_QUOTE.finditer(text)]
-            quote_at = match.start("close") + close.index('"')
-            if bisect.bisect_left(quotes, quote_at) % 2 == 0:
-                end = quote_at
-        if _is_boundary(text, match, start, context):
+        else:
+            if close[:1] != '"' and close.strip() == '"':
+                # A quote spaced on both sides: it closes only if one is open,
+                # otherwise it opens the next sentence and starts its span.
+                if quotes is None:
+                    quotes = [m.start() for m in _STRAIGHT_QUOTE.finditer(text)]
+                quote_at = match.start("close") + close.index('"')
+                if bisect.bisect_left(quotes, quote_at) % 2 == 0:
+                    end = quote_at
+            candidate = _Candidate(match.start(), match.end(), punct, close, space)
+            boundary = _is_boundary(text, candidate, start, context)
+        if boundary:
             spans.append((start, end))
             start = end
     spans.append((start, len(text)))
@@ -626,19 +679,19 @@ def split_sentences(text: str, abbreviations: AbstractSet[str] | None = None) ->
     return [piece for a, b in sentence_spans(text, abbreviations) if (piece := text[a:b].strip())]
 
 
-def _is_boundary(text: str, match: re.Match[str], sentence_start: int, context: _Context) -> bool:
+def _is_boundary(text: str, match: _Candidate, sentence_start: int, context: _Context) -> bool:
     """Judge one terminal-punctuation candidate; the module docstring gives the rules."""
-    space = match.group("space")
+    space = match.space or ""
     if "\n" in space and _BLANK_LINE.search(space):
         return True
-    following = _next_sentence_start(text, match.end())
-    start = match.start()
+    following = _next_sentence_start(text, match.end)
+    start = match.start
     if following is None or start == 0:
         return False
     if following.lowercase:
         return _ends_before_lowercase(text, match, sentence_start, following, context)
     word, word_end = following.word, following.end
-    punct = match.group("punct")
+    punct = match.punct
     before = text[start - 1]
     if _is_suspension(punct):
         if before in "[(":
@@ -657,12 +710,18 @@ def _is_boundary(text: str, match: re.Match[str], sentence_start: int, context: 
     if kind is AbbrevKind.TITLE:
         return False
     if kind is AbbrevKind.NUMBER:
-        numbered = word[0].isdigit() or _ROMAN.match(word) or _CODE.match(text, match.end())
+        numbered = word[0].isdigit() or _ROMAN.match(word) or _CODE.match(text, match.end)
         return not (numbered or _is_designator(text, word, word_end))
+    bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
+    abbreviated = kind is not None or _is_initial(bare)
+    if abbreviated and following.opener and not following.quoted:
+        return False  # a reference or an expansion: "et al. (2004)", "A.B.C. (Ateliers"
     if kind is AbbrevKind.FINAL:
         return word[0].isupper() or following.quoted
-    bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
-    if kind is AbbrevKind.NAME or kind is AbbrevKind.WORD or _is_initial(bare):
+    if kind is AbbrevKind.WORD and _after_determiner(text, token, token_start):
+        # An everyday noun: "son ex. Marc l'a salué", "le brig. Deux hommes".
+        return word[0].isupper() or following.quoted
+    if abbreviated:
         if len(word) == 1 and text[word_end : word_end + 1] == ".":
             return False  # the next initial of the same name: "J. K. Rowling"
         if kind is None and len(bare) > 1 and _in_noun_phrase(text, token, token_start):
@@ -681,13 +740,13 @@ def _is_boundary(text: str, match: re.Match[str], sentence_start: int, context: 
 
 
 def _ends_before_lowercase(
-    text: str, match: re.Match[str], sentence_start: int, following: _Next, context: _Context
+    text: str, match: _Candidate, sentence_start: int, following: _Next, context: _Context
 ) -> bool:
     """Judge a candidate followed by a lowercase word; the module docstring gives the rules."""
-    if match.group("close").strip():
+    if match.close.strip():
         return False  # "« Je pars. » a-t-il dit", "(pommes, etc.) et"
-    punct = match.group("punct")
-    start = match.start()
+    punct = match.punct
+    start = match.start
     if _is_suspension(punct):
         return text[start - 1] not in "[(" and context.speech
     if punct.strip(". ") != "":  # "?", "!", stacks
@@ -705,6 +764,8 @@ def _ends_before_lowercase(
     if kind is AbbrevKind.TITLE:
         return False
     bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
+    if bare in _EVERYDAY_WORDS and not _number_before(text, token_start):
+        return True
     if (
         kind is not None
         or _is_initial(bare)
@@ -722,37 +783,47 @@ def _is_suspension(punct: str) -> bool:
     return punct != "." and punct.strip(".…") == ""
 
 
-def _opens_question(text: str, match: re.Match[str], sentence_start: int, following: _Next) -> bool:
+def _opens_question(text: str, match: _Candidate, sentence_start: int, following: _Next) -> bool:
     """Whether a lowercase question after ``?`` is a sentence of its own, in prose.
 
-    It is when it opens with an interrogative word, alone or after a
-    preposition (``à qui``, ``depuis quand``), ends with ``?`` itself, and
-    does not repeat the first word of the question before it: ``qu'auraient-ils
-    dit ? qu'auraient-ils pensé ?`` is one rhetorical series, as newstest's
-    gold has it. An incise (``demanda-t-elle``), a dash or an answer
-    (``? une dégradation de leur image``) goes on.
+    It is when it ends with ``?`` itself and opens as a question does: with
+    an interrogative word, alone or after prepositions (``à qui``, ``à partir
+    de quand``, ``jusqu'à quand``), or with a verb and its inverted subject
+    (``y a-t-il``, ``peut-on l'envoyer ?``); an incise with inversion ends
+    with a point (``Tu viens ? demanda-t-elle.``). It is not when it repeats
+    the first word of the question before it: ``qu'auraient-ils dit ?
+    qu'auraient-ils pensé ?`` is one rhetorical series, as newstest's gold
+    has it. A dash or an answer (``? une dégradation de leur image``) goes
+    on.
     """
     if following.opener:
         return False
-    first = following.word.lower().replace("’", "'")
-    if text.startswith("est-ce", following.start):
-        first = "est-ce"
-    elif _INVERSION.match(text, following.start):
-        return False
-    if first not in _INTERROGATIVES:
-        second = _WORD.match(text, _skip_space(text, following.end))
-        if first not in _PREPOSITIONS or second is None:
-            return False
-        if second.group().lower().replace("’", "'") not in _INTERROGATIVES:
-            return False
     end = _CLAUSE_END.match(text, following.start)
-    if end is None or end.group(1) != "?":
+    if end is None or end.group(1) != "?" or not _opens_as_question(text, following.start):
         return False
+    first = following.word.lower().replace("’", "'")
     clause_start = sentence_start
-    for mark in _CLAUSE_MARK.finditer(text, sentence_start, match.start()):
+    for mark in _CLAUSE_MARK.finditer(text, sentence_start, match.start):
         clause_start = mark.end()
-    previous = _WORD.search(text, clause_start, match.start())
+    previous = _WORD.search(text, clause_start, match.start)
     return previous is None or previous.group().lower().replace("’", "'") != first
+
+
+def _opens_as_question(text: str, pos: int) -> bool:
+    """Whether the words from ``pos`` open a question (see :func:`_opens_question`)."""
+    for _ in range(4):
+        if text.startswith("est-ce", pos) or _INVERSION.match(text, pos):
+            return True
+        word_match = _WORD.match(text, pos)
+        if word_match is None:
+            return False
+        word = word_match.group().lower().replace("’", "'")
+        if word in _INTERROGATIVES:
+            return True
+        if word not in _PREPOSITIONS and word not in ("y", "a"):
+            return False  # "y a-t-il", "à partir de quand": read on
+        pos = _skip_space(text, word_match.end())
+    return False
 
 
 def _semicolon_ends(text: str, pos: int) -> bool:
@@ -772,23 +843,30 @@ def _semicolon_ends(text: str, pos: int) -> bool:
     return _is_function_word(word) and not _is_particle(text, word, word_match.end())
 
 
-def _glued_ends(text: str, match: re.Match[str]) -> bool:
+# A straight quote is left out: it may open what follows as well.
+_GLUED_CLOSERS = ")]»”"
+
+
+def _glued_ends(text: str, match: _Candidate) -> bool:
     """Whether punctuation glued to the next sentence ends one: ``classiques.Enfin``.
 
     Both sides must be plain words, lowercase before and capitalised after,
     so that URLs, e-mail addresses, numbers, acronyms and abbreviations
-    (``www.Site.fr``, ``A.B.C``, ``ASP.Net``, ``M.Dupont``) stay whole.
+    (``www.Site.fr``, ``A.B.C``, ``ASP.Net``, ``M.Dupont``) stay whole; a
+    closing bracket or quote before the point may close anything
+    (``(art. R. 421-1).Le``, ``« non ».Le``).
     """
-    after_start = match.end()
-    punct = match.group("punct")
-    if not text[after_start].isupper() or match.group("close") or not punct.isprintable():
+    after_start = match.end
+    punct = match.punct
+    if not text[after_start].isupper() or match.close or not punct.isprintable():
         return False  # a closing quote or a stack with spaces: not glued
-    token, token_start = _token_before(text, match.start())
-    if len(token) < 2 or not token[-2:].islower() or _PLAIN_WORD.fullmatch(token) is None:
-        return False
-    kind = _abbreviation_kind(text, token, token_start)
-    if kind is not None and kind is not AbbrevKind.FINAL:
-        return False
+    token, token_start = _token_before(text, match.start)
+    if token[-1:] not in _GLUED_CLOSERS:  # "(art. R. 421-1).Le" ends whatever it holds
+        if len(token) < 2 or not token[-2:].islower() or _PLAIN_WORD.fullmatch(token) is None:
+            return False
+        kind = _abbreviation_kind(text, token, token_start)
+        if kind is not None and kind is not AbbrevKind.FINAL:
+            return False
     after_end = after_start
     limit = min(len(text), after_start + _MAX_TOKEN)
     while after_end < limit and not text[after_end].isspace():
@@ -835,13 +913,10 @@ def _token_before(text: str, end: int) -> tuple[str, int]:
 
     Returns ``("", start)`` for a run longer than ``_MAX_TOKEN`` (a URL).
     """
-    lower = max(0, end - _MAX_TOKEN - 1)
-    start = end
-    while start > lower and not text[start - 1].isspace():
-        start -= 1
-    if start == lower and start > 0 and not text[start - 1].isspace():
-        return "", start
-    token = text[start:end].lstrip(_OPENERS)
+    found = _LAST_TOKEN.search(text, max(0, end - _MAX_TOKEN), end)
+    if found is None:
+        return "", end
+    token = found.group().lstrip(_OPENERS)
     return token, end - len(token)
 
 
@@ -852,7 +927,7 @@ def _abbreviation_kind(text: str, token: str, token_start: int) -> AbbrevKind | 
     only its first letter is a capital (a sentence-initial ``Cf.``), and the
     part after an elision (``l'art``), in that order.
     """
-    if token_start > 1 and text[token_start - 1].isspace():
+    if token in _SECOND_WORDS and token_start > 1 and text[token_start - 1].isspace():
         previous, _ = _token_before(text, token_start - 1)
         kind = ABBREVIATIONS.get(f"{previous} {token}") if previous else None
         if kind is not None:
@@ -874,9 +949,19 @@ def _previous_word(text: str, token_start: int) -> str:
 
 
 def _abbreviation_before(text: str, token_start: int) -> bool:
-    """Whether an abbreviation point ends the word before: ``av. J.-C.``."""
+    """Whether an abbreviation point ends the word before: ``av. J.-C.``.
+
+    A single capital is left out: it is an initial (``J. M. G. Le Clézio``).
+    """
     previous = _previous_word(text, token_start)
-    return previous.endswith(".") and ABBREVIATIONS.get(previous[:-1]) is not None
+    return len(previous) > 2 and previous.endswith(".") and previous[:-1] in ABBREVIATIONS
+
+
+def _after_determiner(text: str, token: str, token_start: int) -> bool:
+    """Whether a word follows a determiner: ``son ex``, ``l'ex``, ``un brig``."""
+    if _ELISION.search(token):
+        return _ELISION.split(token)[0].lower() + "'" in ("l'", "d'")
+    return _previous_word(text, token_start).lower() in _DETERMINERS
 
 
 def _in_noun_phrase(text: str, token: str, token_start: int) -> bool:
@@ -884,6 +969,12 @@ def _in_noun_phrase(text: str, token: str, token_start: int) -> bool:
     if _ELISION.search(token):
         return _ELISION.split(token)[0].lower() + "'" == "l'"
     return _previous_word(text, token_start).lower() in _NOUN_DETERMINERS
+
+
+def _number_before(text: str, token_start: int) -> bool:
+    """Whether the word before is a number: ``30 sec.``, ``le 3 sept.``."""
+    previous = _previous_word(text, token_start)
+    return bool(previous) and previous[-1].isdigit()
 
 
 def _capital_follows(text: str, pos: int) -> bool:
@@ -915,9 +1006,9 @@ def _is_designator(text: str, word: str, word_end: int) -> bool:
 
 def _is_initial(token: str) -> bool:
     """A single capital (``J``) or a dotted acronym (``É.-U``, ``U.R.S.S``)."""
-    if len(token) <= 1:
-        return token.isupper()
-    return token[0].isupper() and _DOTTED.fullmatch(token) is not None
+    if not token[:1].isupper():
+        return False
+    return len(token) == 1 or _DOTTED.fullmatch(token) is not None
 
 
 def _is_function_word(word: str) -> bool:
