@@ -85,8 +85,10 @@ A lowercase word after the punctuation starts a sentence:
   abbreviation (:func:`learned_abbreviations`): Punkt's orthographic
   evidence, a lowercase word after a point that may be an abbreviation
   point, says the sentence goes on (``etc. et des outils``, ``le p.-d.g.
-  de``, ``av. J.-C. la Gaule``). Nor after closing quotes or brackets, which
-  an incise follows (``« Je pars. » a-t-il dit``);
+  de``, ``av. J.-C. la Gaule``), unless the abbreviation is also an
+  everyday word and no number comes before it (``trop sec. on``, ``la mer.
+  enfin``, but ``30 sec. de pause``). Nor after closing quotes or brackets,
+  which an incise follows (``« Je pars. » a-t-il dit``);
 * after ``?``, when it opens a question of its own with an interrogative
   word (``? à qui faut-il l'envoyer ?``), not an incise (``Tu viens ?
   demanda-t-elle.``, ``Pourquoi pas ? a répondu le maire.``), an answer
@@ -404,6 +406,7 @@ _PREPOSITIONS = frozenset(_PREPOSITION_LIST.split())
 _HSPACE = " \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f"
 _HSPACE_CLASS = r"[ \t\u00a0\u2000-\u200a\u202f]"
 _OPENERS = "«“‘„‹\"'([{¿¡—–-•"
+_OPENERS_OR_HSPACE = frozenset(_OPENERS + _HSPACE)
 _BRACKETS = "([{"
 _CLOSE_OR_MID = "»”’)]}›,;:%"
 _TERMINAL_CHARS = ".!?…‽⁇⁈⁉"
@@ -884,12 +887,13 @@ def _next_sentence_start(text: str, pos: int) -> _Next | None:
         :class:`_Next`); a lowercase word is returned marked ``lowercase``,
         for the rules that let one start a sentence.
     """
-    limit = min(len(text), pos + 6)
     opener = ""
-    while pos < limit and (text[pos] in _OPENERS or text[pos] in _HSPACE):
-        if text[pos] in _OPENERS:
-            opener += text[pos]
-        pos += 1
+    if pos < len(text) and text[pos] in _OPENERS_OR_HSPACE:
+        limit = min(len(text), pos + 6)
+        while pos < limit and text[pos] in _OPENERS_OR_HSPACE:
+            if text[pos] in _OPENERS:
+                opener += text[pos]
+            pos += 1
     if pos >= len(text):
         return None
     char = text[pos]
