@@ -41,7 +41,7 @@ def test_python_dash_m_works():
     [
         (["missing.txt"], 2, "missing.txt: no such file or folder"),
         ([str(SEED), "--engine", "fast"], 2, "unknown engine 'fast'"),
-        ([str(SEED), "--format", "tsv,xlsx"], 2, "unknown format 'xlsx'"),
+        ([str(SEED), "--format", "tsv,xlsb"], 2, "unknown format 'xlsb'"),
         (
             [str(SEED), "--model", "./no-such-model"],
             1,

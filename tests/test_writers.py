@@ -146,8 +146,8 @@ def test_every_format_has_a_distinct_suffix():
 def test_unknown_format_lists_the_choices():
     from translate_cli.errors import UsageError
 
-    with pytest.raises(UsageError, match=r"unknown format 'xlsx'; expected one of: .*jsonl, moses"):
-        get_writer("xlsx")
+    with pytest.raises(UsageError, match=r"unknown format 'xlsb'; expected one of: .*jsonl, moses"):
+        get_writer("xlsb")
 
 
 @pytest.mark.parametrize(

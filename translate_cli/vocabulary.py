@@ -77,7 +77,7 @@ COMPUTE_TYPES = (
     "float32",
 )
 # Output formats; the writer registry (translate_cli.writers) has exactly these.
-FORMATS = ("txt", "tsv", "jsonl", "moses", "tmx", "xliff", "html")
+FORMATS = ("txt", "tsv", "jsonl", "moses", "tmx", "xliff", "html", "xlsx")
 # Input formats for --input-format: plain text, then the reader registry
 # (translate_cli.readers), which has exactly the others.
 INPUT_FORMATS = ("text", "markdown", "html", "docx", "srt", "vtt")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
-from . import html, text, tmx, xliff  # noqa: F401  (registers the writers)
+from . import html, text, tmx, xliff, xlsx  # noqa: F401  (registers the writers)
 from .base import FORMATS, Writer, get_writer, meta_record, xml_safe
 
 META_SUFFIX = ".meta.json"
