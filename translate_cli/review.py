@@ -247,14 +247,46 @@ def _xliff_rows(path: Path) -> Iterator[ReviewedRow]:
         )
 
 
+def _xlsx_rows(path: Path) -> Iterator[ReviewedRow]:
+    """Review workbook rows (numbered as in the sheet); a cell that is not text is a problem.
+
+    A formula is never evaluated and a number or date never turned back into
+    text: the row is rejected, naming the cell (see
+    :func:`translate_cli.writers.xlsx.read_xlsx`).
+    """
+    from .writers.xlsx import read_xlsx
+
+    for row in read_xlsx(path, _REQUIRED):
+        cells = row.cells
+        try:
+            paragraph, sentence = int(cells["paragraph"]), int(cells["sentence"])
+        except ValueError:
+            paragraph = sentence = 0
+        problem = ""
+        if row.problems:
+            problem = f"{'; '.join(row.problems)}; not imported"
+        yield ReviewedRow(
+            row.row,
+            cells["doc"],
+            paragraph,
+            sentence,
+            cells["source"],
+            cells["target"],
+            cells["check"],
+            problem=problem,
+        )
+
+
 def _rows(path: Path) -> Iterator[ReviewedRow]:
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         return read_tsv_rows(path)
     if suffix in (".xlf", ".xliff"):
         return _xliff_rows(path)
+    if suffix == ".xlsx":
+        return _xlsx_rows(path)
     raise InputError(
-        path, "cannot import this file type; expected a .tsv or .xlf written by translate"
+        path, "cannot import this file type; expected a .tsv, .xlf or .xlsx written by translate"
     )
 
 
