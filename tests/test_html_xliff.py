@@ -133,7 +133,7 @@ def test_html_cells_carry_languages_and_table_headers():
     assert len(doc.xpath("//td[@class='src'][@lang='fr']")) == 4
     assert len(doc.xpath("//td[@class='tgt'][@lang='en']")) == 4
     headers = [th.text_content() for th in doc.xpath("//thead//th")]
-    assert headers == ["#Sentence", "Source (fr)", "Translation (en)", "Flags", "Confidence"]
+    assert headers == ["#Sentence", "Source (fr)", "Translation (en)", "Flags", "Model score"]
     assert all(th.get("scope") == "col" for th in doc.xpath("//thead//th"))
     groups = having(doc, "tbody", "para")
     assert [g.find(".//th").text_content() for g in groups] == ["Paragraph 1", "Paragraph 2"]
@@ -180,12 +180,20 @@ def test_html_flags_badges_summary_and_legend():
         )
     }
     assert legend == flag_descriptions()
+    # The score as the model gave it and its rank in the document (1 = lowest),
+    # never a percentage that reads as "78 % sure" beside a low-confidence badge.
     assert [having(r, "td", "score")[0].text_content() for r in rows] == [
-        "78%\u22120.25",
-        "61%\u22120.50",
+        "\u22120.25rank 3/3",
+        "\u22120.50rank 2/3",
         "no score\u2014",
-        "14%\u22122.00",
+        "\u22122.00rank 1/3",
     ]
+    assert "%" not in "".join(having(r, "td", "score")[0].text_content() for r in rows)
+    assert having(rows[3], "td", "score")[0].get("title") == (
+        "model score -2.0000 (mean log-probability per token); "
+        "the lowest of the 3 scored pairs of this document"
+    )
+    assert "mean log-probability per token" in doc.get_element_by_id("score-help").text_content()
 
 
 def test_html_legend_uses_descriptions_given():
@@ -318,6 +326,114 @@ def test_html_writer_is_registered_with_its_suffix(tmp_path):
     assert paths == [tmp_path / "a/x.review.html"]
     with pytest.raises(ValueError, match="at least one document"):
         get_writer("html").write([], io.StringIO())
+
+
+# --- The page as an editor: what it embeds for the export and the alignment ---
+
+
+def test_html_rows_carry_their_check_and_the_document_its_fingerprint():
+    result = sample()
+    doc = parse_html(render("html", result))
+    section = doc.xpath("//section")[0]
+    assert section.get("data-doc") == "doc.fr.txt"
+    assert section.get("data-sha256") == "abc"
+    rows = having(doc, "tr", "pair")
+    assert [r.get("data-check") for r in rows] == [
+        row_check("doc.fr.txt", p.paragraph_number, p.sentence_number, p.source, p.target)
+        for p in result.pairs
+    ]
+    button = doc.get_element_by_id("export")
+    assert button.get("data-format") == html_writer.CORRECTIONS_FORMAT
+    assert button.get("data-version") == str(html_writer.CORRECTIONS_VERSION)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cr\rlf", "crlf\r\n", "bell\x07", "nul\x00", "nel\x85", "del\x7f", "lone \ud800"],
+)
+def test_html_keeps_texts_html_cannot_hold_exactly_as_json(text):
+    import json
+
+    doc = parse_html(render("html", one_pair(text, text + "!"), one_pair("ok", "ok")))
+    row, plain = having(doc, "tr", "pair")
+    assert json.loads(row.get("data-src-json")) == text
+    assert json.loads(row.get("data-tgt-json")) == text + "!"
+    # Only where needed: plain text is read from the cells.
+    assert plain.get("data-src-json") is None and plain.get("data-tgt-json") is None
+    assert doc.xpath("//section")[0].get("data-doc-json") is None
+
+
+def test_html_document_name_html_cannot_hold_is_kept_as_json():
+    import json
+
+    name = "a\rb.txt"
+    doc = parse_html(render("html", replace(one_pair("s", "t"), document=Document(name, ("p",)))))
+    assert json.loads(doc.xpath("//section")[0].get("data-doc-json")) == name
+
+
+def test_html_wraps_words_of_aligned_pairs_only():
+    pairs = [
+        AlignedPair(0, 0, "Le  chat\u00a0noir.", "The black cat.", (), -0.5, ((0, 0), (1, 2))),
+        AlignedPair(0, 1, "Sans alignement.", "No alignment.", (), -0.5, None),
+        AlignedPair(0, 2, "Vide.", "Empty.", (), -0.5, ()),
+    ]
+    doc = parse_html(render("html", result_of(pairs)))
+    aligned, none, empty = having(doc, "tr", "pair")
+    assert aligned.get("data-align") == "0-0 1-2"
+    src = having(aligned, "td", "src")[0]
+    # Words as str.split counts them (a no-break space splits too), spaces kept.
+    assert [w.text for w in having(src, "span", "w")] == ["Le", "chat", "noir."]
+    assert src.text_content() == "Le  chat\u00a0noir."
+    assert [w.text for w in having(having(aligned, "td", "tgt")[0], "span", "w")] == [
+        "The",
+        "black",
+        "cat.",
+    ]
+    for row in (none, empty):
+        assert row.get("data-align") is None
+        assert not having(row, "span", "w")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_html_word_spans_are_the_split_words(text):
+    pair = AlignedPair(0, 0, text, "t", (), -0.5, ((0, 0),))
+    doc = parse_html(render("html", result_of([pair])))
+    src = having(doc, "td", "src")[0]
+    shown = html_writer._shown(text)
+    # One span per word as str.split finds them (characters HTML cannot hold shown as U+FFFD).
+    words = [html_writer._shown(word) for word in text.split()]
+    assert [w.text_content() for w in having(src, "span", "w")] == words
+    assert src.text_content() == shown
+
+
+def test_html_combined_page_has_contents_with_counts():
+    other = result_of([AlignedPair(0, 0, "Autre.", "Other.", ("split",), -1.0)], name="b.fr.txt")
+    doc = parse_html(render("html", sample(), other))
+    toc = doc.get_element_by_id("toc")
+    entries = toc.xpath(".//li")
+    assert [e.find("a").get("href") for e in entries] == ["#d1", "#d2"]
+    assert [e.find("a").text_content() for e in entries] == ["doc.fr.txt", "b.fr.txt"]
+    assert "4 pairs · 3 flagged" in entries[0].text_content()
+    assert "1 pairs · 1 flagged · split\xa01" in entries[1].text_content()
+    # Rows name their document, for the sort across the run.
+    assert [d.text_content() for d in having(doc, "span", "dn")] == ["doc.fr.txt"] * 4 + [
+        "b.fr.txt"
+    ]
+    # A page of one document has neither.
+    single = parse_html(render("html", sample()))
+    assert not single.xpath("//*[@id='toc']") and not having(single, "span", "dn")
+    sort_run = single.get_element_by_id("sort-run").getparent()
+    assert sort_run.get("hidden") is not None
+
+
+def test_html_narrow_css_keeps_words_whole():
+    css = (ASSETS / "review.css").read_text(encoding="utf-8")
+    assert "word-break" not in css
+    assert "overflow-wrap:anywhere" not in css.replace(
+        "body.across .dn{display:block;font-size:.78rem;overflow-wrap:anywhere}", ""
+    )
+    assert "@media screen and (max-width:700px)" in css
 
 
 # --- XLIFF ------------------------------------------------------------------

@@ -170,7 +170,8 @@ def translate(
         typer.Option(
             "--import-reviewed",
             metavar="FILE",
-            help="Store the edited targets of a reviewed .tsv, .xlf or .xlsx in the memory, first",
+            help="Store the edited targets of a reviewed .tsv, .xlf, .xlsx or review-page "
+            ".corrections.json in the memory, first",
         ),
     ] = None,
     config: Annotated[

@@ -1,7 +1,8 @@
 """Bringing a reviewer's corrections back into the translation memory.
 
-A reviewer edits the ``target`` column of a TSV (or the targets of an XLIFF)
-written by this tool. Importing the file stores every edited target as a
+A reviewer edits the ``target`` column of a TSV (or the targets of an XLIFF,
+or the targets on the review page, which exports them as JSON) written by
+this tool. Importing the file stores every edited target as a
 ``reviewed`` translation of its source; later runs use it and mark the pair
 ``reviewed``.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,16 +279,91 @@ def _xlsx_rows(path: Path) -> Iterator[ReviewedRow]:
         )
 
 
+_PAGE_FIELDS: tuple[tuple[str, type], ...] = (
+    ("doc", str),
+    ("paragraph", int),
+    ("sentence", int),
+    ("source", str),
+    ("target", str),
+    ("check", str),
+    ("reviewed", bool),
+)
+
+
+def read_page_rows(path: Path) -> Iterator[ReviewedRow]:
+    """Read the corrections the review page exports (``NAME.corrections.json``).
+
+    The file is a JSON object ``{"format": CORRECTIONS_FORMAT, "version": 1,
+    "rows": [...]}``; each row has ``doc``, ``paragraph``, ``sentence``,
+    ``source``, ``target``, ``check`` (as in the TSV) and ``reviewed`` (the
+    reviewer's mark: a row marked reviewed imports even when its target is
+    the machine one). See :mod:`translate_cli.writers.html`. A row is
+    numbered by its place in ``rows``, from 1; a row whose fields are
+    missing or of the wrong type is a problem row, reported, not imported.
+
+    Raises:
+        InputError: Unreadable, not JSON, or not a corrections file of this
+            tool's review page (another ``format``, or a newer ``version``).
+    """
+    from .writers.html import CORRECTIONS_FORMAT, CORRECTIONS_VERSION
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise read_error(path, exc) from None
+    except UnicodeError:
+        raise InputError(path, "not UTF-8 text; export the corrections again") from None
+    except ValueError as exc:
+        raise InputError(path, f"not JSON ({exc}); export the corrections again") from None
+    if not isinstance(data, dict) or data.get("format") != CORRECTIONS_FORMAT:
+        raise InputError(path, "not corrections exported from a translate-cli review page")
+    version = data.get("version")
+    if type(version) is not int or version != CORRECTIONS_VERSION:
+        raise InputError(
+            path,
+            f"corrections file version {version!r}; this translate reads version "
+            f"{CORRECTIONS_VERSION}: update translate-cli",
+        )
+    rows = data.get("rows")
+    if not isinstance(rows, list):
+        raise InputError(path, "corrections file without a list of rows")
+    for number, row in enumerate(rows, 1):
+        # bool is an int in Python: compare types exactly.
+        bad = [
+            name
+            for name, kind in _PAGE_FIELDS
+            if not isinstance(row, dict) or type(row.get(name)) is not kind
+        ]
+        if bad:
+            problem = f"not a row of the review page (bad or missing: {', '.join(bad)})"
+            yield ReviewedRow(number, "", 0, 0, "", "", problem=f"{problem}; not imported")
+            continue
+        yield ReviewedRow(
+            number,
+            row["doc"],
+            row["paragraph"],
+            row["sentence"],
+            row["source"],
+            row["target"],
+            row["check"],
+            reviewed=row["reviewed"],
+        )
+
+
 def _rows(path: Path) -> Iterator[ReviewedRow]:
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         return read_tsv_rows(path)
+    if suffix == ".json":
+        return read_page_rows(path)
     if suffix in (".xlf", ".xliff"):
         return _xliff_rows(path)
     if suffix == ".xlsx":
         return _xlsx_rows(path)
     raise InputError(
-        path, "cannot import this file type; expected a .tsv, .xlf or .xlsx written by translate"
+        path,
+        "cannot import this file type; expected a .tsv, .xlf, .xlsx or review-page "
+        ".corrections.json written by translate",
     )
 
 

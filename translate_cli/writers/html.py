@@ -16,6 +16,34 @@ to count its flags for the summary above its table. Filtering, sorting and
 keyboard navigation are class toggles over rows in plain JavaScript, so a
 document of thousands of rows stays responsive; without JavaScript the page
 is a complete, printable table and the controls stay hidden.
+
+The page is also an editor. A reviewer edits targets in place and marks rows
+reviewed; the browser keeps that work in ``localStorage`` (one entry per
+document, keyed by the input's SHA-256, each row's work keyed by its
+``check``, see :func:`~translate_cli.writers.base.row_check`, so work never
+lands on another sentence or on a new machine translation), and **Export
+corrections** downloads ``NAME.corrections.json``, which
+``translate --import-reviewed`` reads (:mod:`translate_cli.review`)::
+
+    {"format": "translate-cli review corrections", "version": 1,
+     "rows": [{"doc": "article.fr.txt", "paragraph": 1, "sentence": 2,
+               "source": "...", "target": "...", "check": "16 hex digits",
+               "reviewed": true}, ...]}
+
+Only rows the reviewer edited or marked reviewed are exported; ``reviewed``
+is the mark, so a row approved as it stands imports as reviewed, as an XLIFF
+``state="reviewed"`` does. The check is the TSV's, so an edited source or a
+row moved to another sentence is rejected the same way. JSON rather than the
+TSV: the page needs no port of the TSV's spreadsheet escaping, and the mark
+has a field of its own.
+
+Each row carries what the export needs: ``data-check``, and the exact source
+and target as JSON (``data-src-json``, ``data-tgt-json``) only where HTML
+cannot hold the text as it is (a carriage return, a control character), so
+the exported source still matches its check. A pair with a word alignment
+has its words wrapped in ``<span class="w">`` (words as ``str.split`` counts
+them, as the alignment does) and the Pharaoh pairs in ``data-align``;
+hovering or focusing a word highlights its aligned words.
 """
 
 from __future__ import annotations
@@ -24,8 +52,10 @@ import base64
 import hashlib
 import html
 import itertools
+import json
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -33,7 +63,8 @@ from importlib.resources import files
 from typing import NamedTuple, TextIO
 
 from ..document import AlignedPair, Result, RunMeta
-from .base import Writer, register, xml_safe
+from .base import Writer, register, row_check, xml_safe
+from .text import pharaoh
 
 # One-line flag descriptions, used only while ``translate_cli.qa`` (which owns
 # them) cannot be imported. See :func:`flag_descriptions`.
@@ -70,6 +101,15 @@ _META_FIELDS = (
 # C1 controls and DEL are legal in XML but parse errors in HTML text.
 _HTML_ILLEGAL = re.compile("[\x7f-\x9f]")
 
+CORRECTIONS_FORMAT = "translate-cli review corrections"
+"""The ``format`` of the file the page's **Export corrections** button writes.
+
+The page's script reads it from the button's ``data-format``, so it is written
+once, here; :mod:`translate_cli.review` checks it.
+"""
+CORRECTIONS_VERSION = 1
+"""The ``version`` of that file; the script writes it from ``data-version``."""
+
 
 def _csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
@@ -86,6 +126,39 @@ def flag_descriptions() -> dict[str, str]:
 def _text(text: object) -> str:
     """Escape for HTML text and attribute values; illegal characters become U+FFFD."""
     return html.escape(_HTML_ILLEGAL.sub("\ufffd", xml_safe(str(text))), quote=True)
+
+
+def _shown(text: str) -> str:
+    """What a browser reads back from ``_text(text)``: carriage returns become line feeds."""
+    shown = _HTML_ILLEGAL.sub("\ufffd", xml_safe(text))
+    return shown.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _exact(name: str, text: str) -> str:
+    """`` data-NAME-json="..."`` holding ``text`` exactly, or "" when HTML text holds it as is.
+
+    JSON with ASCII escapes keeps what HTML cannot (a NUL, a lone surrogate,
+    a carriage return), so the page can export the very source its check was
+    made from.
+    """
+    if _shown(text) == text:
+        return ""
+    return f' data-{name}-json="{html.escape(json.dumps(text), quote=True)}"'
+
+
+def _words(text: str, wrap: bool) -> str:
+    """The escaped text; with ``wrap``, each word in ``<span class="w">``.
+
+    Words are runs of non-space characters, as ``str.split`` (which word
+    alignments count by) finds them; spaces stay as they were between spans.
+    """
+    if not wrap:
+        return _text(text)
+    return "".join(
+        _text(run) if space else f'<span class="w">{_text(run)}</span>'
+        for space, chars in itertools.groupby(text, str.isspace)
+        for run in ["".join(chars)]
+    )
 
 
 def flag_class(flag: str) -> str:
@@ -158,6 +231,14 @@ def _meta_list(meta: RunMeta) -> str:
     return f'<dl class="meta">{items}</dl>'
 
 
+_SCORE_HELP = (
+    "The model's score for its translation: the mean log-probability per token "
+    "(0 at best; nearer 0 is surer). It is not the chance that the translation is "
+    "right, and it is not calibrated. The rank is the pair's place among the "
+    "document's scored pairs, 1 being the lowest score."
+)
+
+
 def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str:
     meta = first.meta
     assets = page_assets()
@@ -170,6 +251,7 @@ def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str
         f"<dt>{_badge(flag, descriptions)}</dt><dd>{_text(text)}</dd>"
         for flag, text in descriptions.items()
     )
+    across = "" if combined else " hidden"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -188,28 +270,41 @@ def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str
 <h1>Translation review: {_text(name)}</h1>
 {_meta_list(meta)}
 </header>
-<div class="toolbar" id="toolbar" role="group" aria-label="Filter and sort the pairs" hidden>
+<div class="toolbar" id="toolbar" role="group" aria-label="Filter, sort and export" hidden>
 <label><input type="checkbox" id="only-flagged"> Show only flagged pairs</label>
 <span class="chips" id="chips" role="group" aria-label="Show only pairs with these flags"></span>
-<button type="button" id="sort" aria-pressed="false">Sort by confidence, lowest first</button>
+<button type="button" id="sort" aria-pressed="false">Sort by model score, lowest first</button>
+<label{across}><input type="checkbox" id="sort-run"> across all documents</label>
 <button type="button" id="help-button" aria-expanded="false" aria-controls="help">Keys (?)</button>
 <span id="status" role="status" aria-live="polite"></span>
+<span class="work"><span id="progress" role="status" aria-live="polite"></span>
+<button type="button" id="export" data-format="{CORRECTIONS_FORMAT}"
+ data-version="{CORRECTIONS_VERSION}">Export corrections</button></span>
 </div>
 <div id="help" role="dialog" aria-labelledby="help-title" hidden>
 <h2 id="help-title">Keyboard shortcuts</h2>
 <dl>
 <dt><kbd>j</kbd> or <kbd>&darr;</kbd></dt><dd>Next visible pair</dd>
 <dt><kbd>k</kbd> or <kbd>&uarr;</kbd></dt><dd>Previous visible pair</dd>
+<dt><kbd>Enter</kbd> or double-click</dt><dd>Edit the translation; <kbd>Enter</kbd> keeps it,
+<kbd>Shift</kbd>+<kbd>Enter</kbd> starts a new line, <kbd>Esc</kbd> cancels</dd>
+<dt><kbd>r</kbd></dt><dd>Mark the pair reviewed, or not</dd>
+<dt><kbd>&larr;</kbd> <kbd>&rarr;</kbd></dt><dd>Move word by word; the aligned words
+on the other side are highlighted</dd>
 <dt><kbd>f</kbd></dt><dd>Show only flagged pairs, or all again</dd>
 <dt><kbd>?</kbd></dt><dd>Show or hide this help</dd>
 <dt><kbd>Esc</kbd></dt><dd>Close this help</dd>
 </dl>
+<p>Your edits stay in this browser; <strong>Export corrections</strong> saves them to a
+file for <code>translate --import-reviewed</code>.</p>
 <button type="button">Close</button>
 </div>
 <details class="legend" id="legend" open>
-<summary>What the flags mean</summary>
+<summary>What the flags and scores mean</summary>
 <dl>{legend}</dl>
+<p id="score-help"><strong>Model score</strong>: {_text(_SCORE_HELP)}</p>
 </details>
+<p class="sr-only" id="align-status" role="status" aria-live="polite"></p>
 <main id="main">
 """
 
@@ -225,16 +320,29 @@ def _summary(
     return " · ".join(parts)
 
 
-def _score_cell(score: float | None) -> str:
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _score_cell(score: float | None, rank: int, scored: int) -> str:
+    """The score as the model gave it, and its rank among the document's ``scored`` pairs.
+
+    No percentage: ``exp(score)`` looks like a probability of being right
+    ("87 %") and sat oddly beside a ``low-confidence`` badge; it is only the
+    geometric mean of the token probabilities.
+    """
     if score is None or math.isnan(score):
         return '<td class="score"><span class="sr-only">no score</span>&mdash;</td>'
-    # The score is a mean log-probability per token; exp() of it is the
-    # geometric-mean token probability, a figure a reviewer can read.
-    percent = round(100 * math.exp(min(score, 0.0)))
     shown = f"{score:.2f}".replace("-", "\u2212")
+    title = (
+        f"model score {score:.4f} (mean log-probability per token); "
+        f"{'the' if rank == 1 else _ordinal(rank)} lowest of the {scored} scored pairs "
+        "of this document"
+    )
     return (
-        f'<td class="score" title="mean log-probability per token {score:.4f}">'
-        f"{percent}%<small>{shown}</small></td>"
+        f'<td class="score" title="{_text(title)}">{shown}<small>rank {rank}/{scored}</small></td>'
     )
 
 
@@ -245,27 +353,55 @@ def _data_score(score: float | None) -> str:
     return f"{score:.4f}" if math.isfinite(score) else ("-" if score < 0 else "") + "Infinity"
 
 
-def _row(
-    number: int, pair: AlignedPair, lang: tuple[str, str], descriptions: Mapping[str, str]
-) -> str:
+class _Place(NamedTuple):
+    """What a row needs to know of its document."""
+
+    number: int
+    """The document's number on the page, from 1."""
+    name: str
+    """The document's name, as in the checks."""
+    lang: tuple[str, str]
+    """Source and target language codes."""
+    scored: list[float]
+    """The document's scores, sorted, for ranks."""
+    combined: bool
+    """Whether the page holds several documents (rows then name theirs)."""
+
+
+def _row(place: _Place, pair: AlignedPair, descriptions: Mapping[str, str]) -> str:
     p, s = pair.paragraph_number, pair.sentence_number
     flags = " ".join(_text(_token(f)) for f in pair.flags)
     score = _data_score(pair.score)
     badges = "".join(_badge(f, descriptions) for f in pair.flags)
+    check = row_check(place.name, p, s, pair.source, pair.target)
+    aligned = bool(pair.alignment)
+    align = f' data-align="{pharaoh(pair.alignment or ())}"' if aligned else ""
+    exact = _exact("src", pair.source) + _exact("tgt", pair.target)
+    scored = pair.score is not None and not math.isnan(pair.score)
+    rank = bisect_left(place.scored, pair.score) + 1 if pair.score is not None and scored else 0
+    doc = f'<span class="dn">{_text(place.name)}</span>' if place.combined else ""
+    src, tgt = place.lang
     return (
-        f'<tr class="pair{" flagged" if pair.flags else ""}" id="d{number}-p{p}-s{s}" '
-        f'tabindex="-1" data-flags="{flags}" data-score="{score}">'
-        f'<td class="num"><span class="pn">&para;{p}&nbsp;</span>{s}</td>'
-        f'<td class="src" lang="{_text(lang[0])}">{_text(pair.source)}</td>'
-        f'<td class="tgt" lang="{_text(lang[1])}">{_text(pair.target)}</td>'
-        f'<td class="flags">{badges}</td>{_score_cell(pair.score)}</tr>\n'
+        f'<tr class="pair{" flagged" if pair.flags else ""}" id="d{place.number}-p{p}-s{s}" '
+        f'tabindex="-1" data-flags="{flags}" data-score="{score}" data-check="{check}"'
+        f"{align}{exact}>"
+        f'<td class="num">{doc}<span class="pn">&para;{p}&nbsp;</span>{s}</td>'
+        f'<td class="src" lang="{_text(src)}">{_words(pair.source, aligned)}</td>'
+        f'<td class="tgt" lang="{_text(tgt)}">{_words(pair.target, aligned)}</td>'
+        f'<td class="flags">{badges}</td>'
+        f"{_score_cell(pair.score, rank, len(place.scored))}</tr>\n"
     )
 
 
 def _document(
-    out: TextIO, number: int, result: Result, run: RunMeta, descriptions: Mapping[str, str]
-) -> Counter[str]:
-    """Write one document's section and return its flag counts."""
+    out: TextIO,
+    number: int,
+    result: Result,
+    run: RunMeta,
+    descriptions: Mapping[str, str],
+    combined: bool,
+) -> tuple[Counter[str], str]:
+    """Write one document's section; return its flag counts and its table-of-contents entry."""
     meta, doc = result.meta, result.document
     # Stable sort: sentences keep their order inside each paragraph.
     pairs = sorted(result.pairs, key=lambda pair: pair.paragraph)
@@ -273,18 +409,26 @@ def _document(
     flagged = sum(1 for pair in pairs if pair.flags)
     paragraphs = len({pair.paragraph for pair in pairs})
     heading = f"d{number}-name"
+    summary = _summary(len(pairs), flagged, counts, descriptions)
+    toc = (
+        f'<li id="toc-d{number}"><a href="#d{number}">{_text(doc.name)}</a> '
+        f'<span class="summary">{summary}</span></li>\n'
+    )
     out.write(
-        f'<section class="doc" id="d{number}" aria-labelledby="{heading}">\n'
+        f'<section class="doc" id="d{number}" aria-labelledby="{heading}" '
+        f'data-doc="{_text(doc.name)}"{_exact("doc", doc.name)} '
+        f'data-sha256="{_text(doc.sha256)}">\n'
         f'<h2 id="{heading}">{_text(doc.name)}</h2>\n'
-        f'<p class="summary">{paragraphs} paragraphs · '
-        f"{_summary(len(pairs), flagged, counts, descriptions)}</p>\n"
+        f'<p class="summary">{paragraphs} paragraphs · {summary}</p>\n'
     )
     if meta != run:
         out.write(_meta_list(meta) + "\n")
     if not pairs:
         out.write("<p>This document has no sentences.</p>\n</section>\n")
-        return counts
+        return counts, toc
     src, tgt = meta.source_lang, meta.target_lang
+    scored = sorted(p.score for p in pairs if p.score is not None and not math.isnan(p.score))
+    place = _Place(number, doc.name, (src, tgt), scored, combined)
     out.write(
         '<table class="pairs">\n'
         f'<caption class="sr-only">Sentences of {_text(doc.name)} with their translations, '
@@ -295,7 +439,9 @@ def _document(
         '<span aria-hidden="true">#</span><span class="sr-only">Sentence</span></th>'
         f'<th scope="col">Source ({_text(src)})</th>'
         f'<th scope="col">Translation ({_text(tgt)})</th>'
-        '<th scope="col">Flags</th><th scope="col">Confidence</th></tr></thead>\n'
+        '<th scope="col">Flags</th>'
+        f'<th scope="col" title="{_text(_SCORE_HELP)}">'
+        '<a href="#score-help">Model score</a></th></tr></thead>\n'
     )
     for paragraph, group in itertools.groupby(pairs, key=lambda pair: pair.paragraph_number):
         out.write(
@@ -303,15 +449,15 @@ def _document(
             f'id="d{number}-p{paragraph}">Paragraph {paragraph}</th></tr>\n'
         )
         for pair in group:
-            out.write(_row(number, pair, (src, tgt), descriptions))
+            out.write(_row(place, pair, descriptions))
         out.write("</tbody>\n")
     out.write('<tbody class="by-score"></tbody>\n</table>\n</section>\n')
-    return counts
+    return counts, toc
 
 
 @register
 class HTMLWriter(Writer):
-    """A review page: source and translation side by side, flags, filters and keys.
+    """A review page and editor: source and translation side by side, flags, filters and keys.
 
     Args:
         descriptions: One line per flag for the legend and the badges'
@@ -320,7 +466,10 @@ class HTMLWriter(Writer):
 
     name = "html"
     suffixes = (".review.html",)
-    description = "self-contained review page: source and translation side by side, with flags"
+    description = (
+        "self-contained review page: source and translation side by side, with flags; "
+        "edit in place and export corrections"
+    )
 
     def __init__(self, descriptions: Mapping[str, str] | None = None) -> None:
         self.descriptions = None if descriptions is None else dict(descriptions)
@@ -334,17 +483,31 @@ class HTMLWriter(Writer):
             raise ValueError("an HTML review page needs at least one document")
         # One document of look-ahead tells a single page from a combined one.
         second = next(results, None)
+        combined = second is not None
         ahead = [first] if second is None else [first, second]
-        out.write(_head(first, second is not None, descriptions))
+        out.write(_head(first, combined, descriptions))
         totals: Counter[str] = Counter()
         pairs = flagged = 0
         number = 0
+        # The contents are known only once every document is written: they go
+        # after the documents, and the page's script moves them to the top.
+        toc: list[str] = []
         for number, result in enumerate(itertools.chain(ahead, results), 1):
-            totals += _document(out, number, result, first.meta, descriptions)
+            counts, entry = _document(out, number, result, first.meta, descriptions, combined)
+            totals += counts
+            toc.append(entry)
             pairs += len(result.pairs)
             flagged += sum(1 for pair in result.pairs if pair.flags)
         unknown = sorted(set(totals) - set(descriptions))
-        out.write("</main>\n<footer>\n")
+        out.write("</main>\n")
+        if combined:
+            out.write(
+                '<nav class="toc" id="toc" aria-labelledby="toc-title">\n'
+                f'<h2 id="toc-title">Documents ({number})</h2>\n<ol>\n'
+                + "".join(toc)
+                + "</ol>\n</nav>\n"
+            )
+        out.write("<footer>\n")
         if number > 1:
             out.write(
                 f'<p class="summary">All {number} documents: '
@@ -355,7 +518,8 @@ class HTMLWriter(Writer):
             out.write(f"<p>Flags without a description: {badges}</p>\n")
         out.write(
             f"<p>Written by translate-cli {_text(first.meta.tool_version)}. "
-            "Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>f</kbd> flagged only, "
-            "<kbd>?</kbd> help.</p>\n</footer>\n"
+            "Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> edit, "
+            "<kbd>r</kbd> reviewed, <kbd>f</kbd> flagged only, <kbd>?</kbd> help.</p>\n"
+            "</footer>\n"
             f"<script>{page_assets().script}</script>\n</body>\n</html>\n"
         )
