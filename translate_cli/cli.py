@@ -601,16 +601,18 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     where = f"outputs: {_folder(report.output_dir or Path(_DEFAULTS.output_dir))}"
     if report.combined:
         where += " (combined: " + ", ".join(_combined_names(report.combined)) + ")"
+    files = (
+        f"files: {translated} translated, {skipped} skipped (up to date), "
+        f"{len(report.failed)} failed"
+    )
     if not translated and not report.failed and skipped:
-        files = "file" if skipped == 1 else "files"
-        typer.echo(
-            f"nothing to do: {skipped} {files} up to date (--force to redo)\n{where}", err=True
-        )
+        plural = "file" if skipped == 1 else "files"
+        nothing = f"nothing to do: {skipped} {plural} up to date (--force to redo)"
+        typer.echo(f"{files}\n{nothing}\n{where}", err=True)
         return
     rate = c.sentences / report.seconds if report.seconds > 0 and c.sentences else 0.0
     lines = [
-        f"files: {translated} translated, {skipped} skipped (up to date), "
-        f"{len(report.failed)} failed",
+        files,
         f"sentences: {c.sentences} ({c.unique} unique, {c.memory} from memory, "
         f"{c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")

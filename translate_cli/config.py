@@ -248,8 +248,8 @@ def _closest(name: str, choices: Iterable[str], quote: bool = False, prefix: str
     near = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     if not near:
         return ""
-    name = prefix + near[0]
-    return f"; did you mean {name!r}?" if quote else f"; did you mean {name}?"
+    found = prefix + near[0]
+    return f"; did you mean {found!r}?" if quote else f"; did you mean {found}?"
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -6,7 +6,8 @@ display shows the phase (loading the model, converting it for CTranslate2 on
 first use, translating), sentences done/total with the rate and one ETA, and
 files done/total with the file being read. When stderr is not a terminal (a
 log file, CI), control codes would be noise, so plain lines are printed
-instead: one per phase, and one every few seconds while translating.
+instead: one when a slow phase (loading, converting) is over, and one every
+few seconds while translating.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class LogProgress(_Counts):
         self.stream = stream or sys.stderr
         self.every = every
         self._last = time.monotonic()
+        self._phase_started = self._last
 
     def _maybe_log(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -167,8 +169,17 @@ class LogProgress(_Counts):
         self.stream.flush()
 
     def phase(self, name: str) -> None:
+        """Log a slow phase once it is over (``loading the model: done in 7 s``).
+
+        Only phases that lasted ``every`` seconds or more are logged, so a run
+        that fails while loading still says one line: its error.
+        """
+        now = time.monotonic()
         if name != self.phase_name:
-            self._write(name)
+            took = now - self._phase_started
+            if self.phase_name != TRANSLATING and took >= self.every:
+                self._write(f"{self.phase_name}: done in {took:.0f} s")
+            self._phase_started = now
         super().phase(name)
 
     def advance(self, sentences: float) -> None:
