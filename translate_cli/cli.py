@@ -3,36 +3,131 @@
 Only this module prints or exits. Library errors become one-line messages on
 stderr and exit codes here: 0 when every input was translated or already up
 to date, 1 when any input or the model failed, 2 for usage errors (bad option
-value, missing path). Heavy modules are imported inside the command so
-``--help`` stays fast.
+value, missing path, bad config file or environment variable). Heavy modules
+are imported inside the command so ``--help`` stays fast.
+
+``--help`` groups the options in panels, drawn by rich (typer's
+``rich_help_panel``); the app keeps ``rich_markup_mode=None`` so that click's
+own usage errors stay plain lines, and only :class:`_HelpCommand` draws the
+help with rich, with every text escaped so that ``[default: ...]`` is not
+read as markup. rich writes no control sequence when stdout is not a
+terminal. Each setting's environment variable is shown from
+:data:`translate_cli.config.OPTIONS` and read by
+:func:`translate_cli.config.load_settings`, not by click: one reader, whose
+errors name the variable and the key, and whose precedence is the library's.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from ._version import __version__
-from .config import DEFAULT_MODEL, Settings, load_settings
-from .vocabulary import DEVICES, ENGINES, INPUT_FORMATS, Status
+from .config import (
+    ALL_FORMATS,
+    CONFIG_ENV,
+    DEFAULT_MODEL,
+    FORMAT_ALIASES,
+    OPTIONS,
+    Settings,
+    env_var,
+    load_settings,
+    unknown_env_vars,
+)
+from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, Status
 
 if TYPE_CHECKING:
-    from .runner import Outcome, RunReport
+    from .runner import DryRunReport, Outcome, RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _DEFAULTS = Settings()
+# ``-o -`` and the path ``-``: standard output and standard input.
+STDIO = "-"
 
-app = typer.Typer(add_completion=False, rich_markup_mode=None)
+PANEL_IO = "Input and output"
+PANEL_MODEL = "Model and engine"
+PANEL_REVIEW = "Memory and review"
+PANEL_OTHER = "Other"
+
+EPILOG = f"""Examples:
+  translate article.fr.txt -o out/                 # every output format
+  translate corpus/ -f tsv,xlf --combined review   # a folder, one review set
+  cat article.txt | translate - > article.en.txt   # the English text only
+
+Settings come from, highest first: the command line, the environment (each
+option's variable is shown: {env_var("--batch-tokens")} for --batch-tokens), the
+--config file, the defaults.
+
+Exit codes: 0 every input translated or up to date; 1 an input or the model
+failed; 2 usage error (bad option, path, config file or environment variable);
+130 interrupted."""
+
+
+class _HelpCommand(TyperCommand):
+    """The command, with its help drawn in rich panels (see the module docstring).
+
+    Texts are escaped for rich markup; flags show no type, the paths
+    argument shows its metavar alone, and ``-h`` sits in the last panel.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from rich.markup import escape
+        from typer import rich_utils
+
+        help_option = self.get_help_option(ctx)
+        for param in [*self.params, help_option]:
+            if param is None:
+                continue
+            help_text = getattr(param, "help", None)
+            if help_text:
+                param.help = escape(help_text)  # type: ignore[attr-defined]
+            if getattr(param, "is_flag", False) or param.param_type_name == "argument":
+                setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+        if help_option is not None:
+            setattr(help_option, "rich_help_panel", PANEL_OTHER)  # noqa: B010
+        self.help = escape(self.help or "")
+        self.epilog = escape(self.epilog or "")
+        rich_utils.rich_format_help(obj=self, ctx=ctx, markup_mode="rich")
+
+
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _help(text: str, setting: str | None = None, default: object = None) -> str:
+    """An option's help: the text, its default and its environment variable.
+
+    Args:
+        text: What the option does.
+        setting: The :class:`~translate_cli.config.Settings` field it sets, whose
+            environment variable is shown (:data:`~translate_cli.config.OPTIONS`).
+        default: Shown as ``[default: ...]``; None shows none.
+    """
+    parts = [text]
+    if default is not None:
+        parts.append(f"[default: {default}]")
+    if setting is not None:
+        parts.append(f"[env var: {env_var(OPTIONS[setting])}]")
+    return " ".join(parts)
 
 
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"translate: error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"translate: warning: {message}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -49,12 +144,18 @@ def _split_list(values: list[str] | str | None) -> tuple[str, ...] | None:
     return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
 
 
-@app.command()
+_FORMAT_HELP = (
+    f"Outputs, a comma list of {', '.join(FORMATS)}, or {ALL_FORMATS}; any case"
+    + "".join(f", {alias} = {name}" for alias, name in FORMAT_ALIASES.items())
+)
+
+
+@app.command(cls=_HelpCommand, epilog=EPILOG)
 def translate(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="PATH...",
+            metavar="PATH",
             help="French files or folders (walked recursively); '-' alone reads standard input.",
         ),
     ] = None,
@@ -64,7 +165,13 @@ def translate(
             "--output-dir",
             "-o",
             metavar="DIR",
-            help=f"Folder for outputs, mirroring input folders [default: {_DEFAULTS.output_dir}]",
+            help=_help(
+                "Folder for outputs, mirroring input folders; '-': the English document "
+                "on standard output (one input file)",
+                "output_dir",
+                _DEFAULTS.output_dir,
+            ),
+            rich_help_panel=PANEL_IO,
         ),
     ] = None,
     formats: Annotated[
@@ -73,7 +180,8 @@ def translate(
             "--format",
             "-f",
             metavar="LIST",
-            help=f"Outputs, comma list [default: {','.join(_DEFAULTS.formats)}]",
+            help=_help(_FORMAT_HELP, "formats", ", ".join(_DEFAULTS.formats)),
+            rich_help_panel=PANEL_IO,
         ),
     ] = None,
     input_format: Annotated[
@@ -81,59 +189,13 @@ def translate(
         typer.Option(
             "--input-format",
             metavar="NAME",
-            help=f"Read every input as {', '.join(INPUT_FORMATS)}, or auto: by extension "
-            f"(.md, .html, .docx, .srt, .vtt; else text) [default: {_DEFAULTS.input_format}]",
-        ),
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            "-m",
-            metavar="ID|DIR",
-            help=f"Hub id or local model folder [default: {DEFAULT_MODEL}]",
-        ),
-    ] = None,
-    revision: Annotated[
-        str | None, typer.Option(metavar="REV", help="Hub revision: branch, tag or commit")
-    ] = None,
-    engine: Annotated[
-        str | None,
-        typer.Option(metavar="|".join(ENGINES), help=f"[default: {_DEFAULTS.engine}]"),
-    ] = None,
-    device: Annotated[
-        str | None,
-        typer.Option(metavar="|".join(DEVICES), help=f"[default: {_DEFAULTS.device}]"),
-    ] = None,
-    compute_type: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TYPE",
-            help=f"CTranslate2 compute type: auto, int8, float16, float32... "
-            f"[default: {_DEFAULTS.compute_type}]",
-        ),
-    ] = None,
-    beams: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="Beam size [default: the model's generation config]"),
-    ] = None,
-    batch_tokens: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N", help=f"Padded source tokens per batch [default: {_DEFAULTS.batch_tokens}]"
-        ),
-    ] = None,
-    threads: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="CPU threads, 0 = engine default [default: 0]"),
-    ] = None,
-    normalize: Annotated[
-        bool | None,
-        typer.Option(
-            "--normalize/--no-normalize",
-            help="Give the model its input as OPUS-MT was trained (Moses punctuation "
-            "normalisation); outputs keep the source as written "
-            f"[default: {'on' if _DEFAULTS.normalize else 'off'}]",
+            help=_help(
+                f"Read every input as {', '.join(INPUT_FORMATS)}, or auto: by extension "
+                "(.md, .html, .docx, .srt, .vtt; else text)",
+                "input_format",
+                _DEFAULTS.input_format,
+            ),
+            rich_help_panel=PANEL_IO,
         ),
     ] = None,
     globs: Annotated[
@@ -141,7 +203,12 @@ def translate(
         typer.Option(
             "--glob",
             metavar="PATTERN",
-            help=f"Files taken from folders [default: {','.join(_DEFAULTS.globs)}]",
+            help=_help(
+                "Files taken from folders (repeat or comma list)",
+                "globs",
+                ", ".join(_DEFAULTS.globs),
+            ),
+            rich_help_panel=PANEL_IO,
         ),
     ] = None,
     combined: Annotated[
@@ -149,21 +216,127 @@ def translate(
         typer.Option(
             metavar="NAME",
             help="Also write NAME.fr-en.tsv, NAME.fr-en.tmx and NAME.review.html for the whole run",
+            rich_help_panel=PANEL_IO,
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Redo inputs whose outputs are up to date")
+        bool,
+        typer.Option(
+            "--force", help="Redo inputs whose outputs are up to date", rich_help_panel=PANEL_IO
+        ),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="List what would be translated, skipped (up to date) and refused, and why; "
+            "load no model, write nothing",
+            rich_help_panel=PANEL_IO,
+        ),
+    ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            metavar="ID|DIR",
+            help=_help("Hub id or local model folder", "model", DEFAULT_MODEL),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    revision: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REV",
+            help=_help("Hub revision: branch, tag or commit", "revision"),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help=_help(
+                f"{', '.join(ENGINES)}; auto: the fastest installed", "engine", _DEFAULTS.engine
+            ),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help=_help(
+                f"{', '.join(DEVICES)}; auto: CUDA when available", "device", _DEFAULTS.device
+            ),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    compute_type: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TYPE",
+            help=_help(
+                "CTranslate2 compute type: auto, int8, float16, float32...",
+                "compute_type",
+                _DEFAULTS.compute_type,
+            ),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    beams: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help=_help("Beam size", "beams", "the model's generation config"),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    batch_tokens: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help=_help("Padded source tokens per batch", "batch_tokens", _DEFAULTS.batch_tokens),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help=_help("CPU threads, 0 = engine default", "threads", _DEFAULTS.threads),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
+    normalize: Annotated[
+        bool | None,
+        typer.Option(
+            "--normalize/--no-normalize",
+            help=_help(
+                "Give the model its input as OPUS-MT was trained (Moses punctuation "
+                "normalisation); outputs keep the source as written",
+                "normalize",
+                "on" if _DEFAULTS.normalize else "off",
+            ),
+            rich_help_panel=PANEL_MODEL,
+        ),
+    ] = None,
     tm: Annotated[
         str | None,
         typer.Option(
             "--tm",
             metavar="FILE",
-            help="Translation memory file [default: in the user data folder]",
+            help=_help("Translation memory file, or off", "memory", "in the user data folder"),
+            rich_help_panel=PANEL_REVIEW,
         ),
     ] = None,
     no_tm: Annotated[
-        bool, typer.Option("--no-tm", help="Translate without the translation memory")
+        bool,
+        typer.Option(
+            "--no-tm",
+            help="Translate without the translation memory (= --tm off)",
+            rich_help_panel=PANEL_REVIEW,
+        ),
     ] = False,
     import_reviewed: Annotated[
         list[Path] | None,
@@ -172,29 +345,49 @@ def translate(
             metavar="FILE",
             help="Store the edited targets of a reviewed .tsv, .xlf, .xlsx or review-page "
             ".corrections.json in the memory, first",
+            rich_help_panel=PANEL_REVIEW,
         ),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option("--config", "-c", metavar="FILE", help="TOML settings file")
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            metavar="FILE",
+            help=f"TOML settings file [env var: {CONFIG_ENV}]",
+            rich_help_panel=PANEL_OTHER,
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors", rich_help_panel=PANEL_OTHER),
+    ] = False,
     version: Annotated[
         bool | None,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version"),
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version",
+            rich_help_panel=PANEL_OTHER,
+        ),
     ] = None,
 ) -> None:
     """Translate French articles into English, with sentence-aligned files for review.
 
-    For each input it writes the English document (paragraphs kept), a TSV,
-    a JSONL, Moses .fr/.en files and a TMX, aligned sentence by sentence.
-    A rerun skips inputs whose outputs are up to date.
+    For each input it writes the English document (structure kept), a TSV, a
+    JSONL, Moses .fr/.en files, a TMX, an XLIFF and a review page, aligned
+    sentence by sentence. A rerun skips inputs whose outputs are up to date.
     """
     from .errors import TranslateError, UsageError
 
     started = time.perf_counter()
+    if not quiet:
+        for warning in unknown_env_vars(os.environ):
+            _warn(warning)
     try:
         settings = load_settings(
-            config,
+            config or _config_from_env(),
             {
                 "model": model,
                 "revision": revision,
@@ -218,9 +411,24 @@ def translate(
                 raise typer.Exit(EXIT_FAILED if rejected else EXIT_OK)
         if not paths:
             raise UsageError("give files or folders to translate, or --import-reviewed FILE")
-        if paths == ["-"]:
-            _translate_stdin(settings)
+        if paths == [STDIO] or settings.output_dir == STDIO:
+            ignored = {
+                "--format": formats,
+                "--glob": globs,
+                "--combined": combined,
+                "--force": force,
+                "--tm": tm,
+                "--no-tm": no_tm,
+                "--output-dir": output_dir if output_dir != STDIO else None,
+            }
+            if not quiet:
+                for option, value in ignored.items():
+                    if value:
+                        _warn(f"{option} is ignored when the English goes to standard output")
+            _to_stdout(paths, settings, quiet=quiet, dry_run=dry_run)
             return
+        if dry_run:
+            raise typer.Exit(_dry_run(paths, settings, force, combined, quiet))
         from .progress import make_progress
         from .runner import run_paths
 
@@ -245,6 +453,12 @@ def translate(
         _print_summary(report, time.perf_counter() - started)
     if report.failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _config_from_env() -> Path | None:
+    """``--config`` from :data:`~translate_cli.config.CONFIG_ENV` when not given."""
+    value = os.environ.get(CONFIG_ENV, "")
+    return Path(value) if value else None
 
 
 def _report_outcome(outcome: Outcome, quiet: bool) -> None:
@@ -274,35 +488,132 @@ def _import(files: list[Path], settings: Settings, quiet: bool) -> int:
     return rejected
 
 
-def _translate_stdin(settings: Settings) -> None:
-    """``translate -``: the English on stdout, nothing else written.
+def _to_stdout(paths: list[str], settings: Settings, *, quiet: bool, dry_run: bool) -> None:
+    """``translate -`` and ``-o -``: the English document on stdout, nothing else written.
 
-    Plain text unless ``--input-format`` names a document format; then the
-    English document in that format.
+    Standard input is plain text unless ``--input-format`` names a document
+    format; a file is read in its format. What goes out is what the ``txt``
+    output would hold (for a structured document, the file in its format).
+
+    Raises:
+        UsageError: ``-o -`` with several inputs, a folder, or ``-`` among others.
+        InputError: The file cannot be read.
     """
-    from .runner import translate_document, translate_text
+    from .errors import UsageError
 
-    if settings.input_format not in ("auto", "text"):
-        from .readers import parse_document
-
-        data = sys.stdin.buffer.read()
-        document = parse_document(data, "<stdin>", settings.input_format)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(translate_document(document, settings).rendered())
+    if paths != [STDIO] and (len(paths) != 1 or Path(paths[0]).is_dir() or STDIO in paths):
+        what = "a folder" if len(paths) == 1 and STDIO not in paths else "several inputs"
+        raise UsageError(f"-o - writes one input's English to standard output, not {what}")
+    if paths[0] != STDIO and not (Path(paths[0]).exists() or Path(paths[0]).is_symlink()):
+        raise UsageError(f"{paths[0]}: no such file or folder")
+    if dry_run:
+        _dry_run_to_stdout(paths[0], settings, quiet)
         return
-    result = translate_text(sys.stdin.read(), settings)
-    paragraphs = result.paragraph_targets()
-    if paragraphs:
-        sys.stdout.write(result.document.separator.join(paragraphs) + "\n")
+    from .document import document_from_text
+    from .readers import parse_document, read_input
+    from .runner import translate_document
+    from .writers.text import DocumentWriter
+
+    if paths[0] != STDIO:
+        document = read_input(Path(paths[0]), paths[0], settings.input_format)
+    elif settings.input_format in ("auto", "text"):
+        if sys.stdin.isatty() and not quiet:
+            end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+            typer.echo(f"translate: reading French from standard input; end with {end}", err=True)
+        document = document_from_text(sys.stdin.read())
+    else:
+        document = parse_document(sys.stdin.buffer.read(), "<stdin>", settings.input_format)
+    result = translate_document(document, settings)
+    sys.stdout.flush()
+    DocumentWriter().write([result], sys.stdout)
+    sys.stdout.flush()
+
+
+def _dry_run_to_stdout(path: str, settings: Settings, quiet: bool) -> None:
+    """``--dry-run`` with ``-`` or ``-o -``: one input, read if it is a file."""
+    from .errors import InputError
+
+    if path != STDIO:
+        from .readers import read_input
+
+        try:
+            read_input(Path(path), path, settings.input_format)
+        except InputError as exc:
+            typer.echo(f"refuse     {path}: {exc.reason}")
+            raise typer.Exit(EXIT_FAILED) from None
+    if not quiet:
+        shown = "standard input" if path == STDIO else path
+        typer.echo(f"translate  {shown} (to standard output)")
+        typer.echo("dry run: nothing written, no model loaded")
+
+
+def _dry_run(
+    paths: list[str], settings: Settings, force: bool, combined: str | None, quiet: bool
+) -> int:
+    """List what a run would do (on stdout); the exit code: 1 if an input would be refused."""
+    from .runner import dry_run
+
+    report = dry_run(paths, settings, force=force, combined=combined)
+    for outcome in report.outcomes:
+        if outcome.status == Status.FAILED:
+            typer.echo(f"refuse     {outcome.name}: {outcome.error}")
+        elif quiet:
+            continue
+        elif outcome.status == Status.SKIPPED:
+            typer.echo(f"skip       {outcome.name} (up to date)")
+        else:
+            typer.echo(f"translate  {outcome.name}")
+    if not quiet:
+        _print_dry_summary(report)
+    return EXIT_FAILED if report.refused else EXIT_OK
+
+
+def _print_dry_summary(report: DryRunReport) -> None:
+    lines = [
+        f"dry run: {report.count(Status.TRANSLATED)} to translate, "
+        f"{report.count(Status.SKIPPED)} up to date, {len(report.refused)} refused; "
+        f"outputs in {_folder(report.output_dir)} (nothing written, no model loaded)"
+    ]
+    if report.combined:
+        lines.append("combined: " + ", ".join(_combined_names(report.combined)))
+    if report.undecided:
+        lines.append(
+            f"note: cannot tell which inputs are up to date without the model: {report.undecided}"
+        )
+    typer.echo("\n".join(lines))
+
+
+def _folder(path: Path) -> str:
+    """A folder as the user may type it again: ``out/``."""
+    return str(path).rstrip("/\\") + os.sep
+
+
+def _combined_names(paths: tuple[Path, ...]) -> list[str]:
+    """The combined files a reviewer opens, by name (their manifest left out)."""
+    from .writers import META_SUFFIX
+
+    return [p.name for p in paths if not p.name.endswith(META_SUFFIX)]
 
 
 def _print_summary(report: RunReport, seconds: float) -> None:
     """The run summary, on stderr so stdout stays clean for piping."""
     c = report.counters
+    translated, skipped = report.count(Status.TRANSLATED), report.count(Status.SKIPPED)
+    where = f"outputs: {_folder(report.output_dir or Path(_DEFAULTS.output_dir))}"
+    if report.combined:
+        where += " (combined: " + ", ".join(_combined_names(report.combined)) + ")"
+    files = (
+        f"files: {translated} translated, {skipped} skipped (up to date), "
+        f"{len(report.failed)} failed"
+    )
+    if not translated and not report.failed and skipped:
+        plural = "file" if skipped == 1 else "files"
+        nothing = f"nothing to do: {skipped} {plural} up to date (--force to redo)"
+        typer.echo(f"{files}\n{nothing}\n{where}", err=True)
+        return
     rate = c.sentences / report.seconds if report.seconds > 0 and c.sentences else 0.0
     lines = [
-        f"files: {report.count(Status.TRANSLATED)} translated, "
-        f"{report.count(Status.SKIPPED)} skipped (up to date), {len(report.failed)} failed",
+        files,
         f"sentences: {c.sentences} ({c.unique} unique, {c.memory} from memory, "
         f"{c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")
@@ -313,6 +624,7 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     if c.flags:
         lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(c.flags.items())))
     lines += [f"failed: {o.name}: {o.error}" for o in report.failed]
+    lines.append(where)
     typer.echo("\n".join(lines), err=True)
 
 

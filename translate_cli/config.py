@@ -4,23 +4,57 @@ Precedence, highest first: command-line flags, ``TRANSLATE_*`` environment
 variables, a TOML file (``--config``), then the defaults in :class:`Settings`.
 ``configs/default.toml`` mirrors these defaults for documentation; a test keeps
 the two in step.
+
+:data:`OPTIONS` is the one table that ties a setting to its command-line
+option, and through :func:`env_var` to its environment variable, named after
+the option (``--batch-tokens``: ``TRANSLATE_BATCH_TOKENS``). The CLI's help
+and the environment reader both work from it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, unknown_choice
+from .errors import ConfigError, UsageError, unknown_choice
 from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS, INPUT_FORMATS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 ENV_PREFIX = "TRANSLATE_"
+# Each setting's command-line option. Its environment variable is the
+# option's name after ENV_PREFIX (env_var), so the two cannot drift apart.
+OPTIONS: dict[str, str] = {
+    "model": "--model",
+    "revision": "--revision",
+    "engine": "--engine",
+    "device": "--device",
+    "compute_type": "--compute-type",
+    "beams": "--beams",
+    "batch_tokens": "--batch-tokens",
+    "threads": "--threads",
+    "formats": "--format",
+    "output_dir": "--output-dir",
+    "globs": "--glob",
+    "input_format": "--input-format",
+    "memory": "--tm",
+    "normalize": "--normalize",
+}
+# ``--config FILE`` read from the environment when the option is not given.
+CONFIG_ENV = ENV_PREFIX + "CONFIG"
+# Variables the tool reads that are not settings, so they draw no warning.
+# TRANSLATE_CACHE_DIR is engines.ct2_cache.CACHE_ENV (a test keeps them equal;
+# config sits below the engines and cannot import it).
+OTHER_ENV_VARS = (CONFIG_ENV, ENV_PREFIX + "CACHE_DIR")
+# Other names of output formats: the XLIFF files end in .xlf.
+FORMAT_ALIASES = {"xlf": "xliff"}
+# ``--format all``: every registered output format.
+ALL_FORMATS = "all"
 # How a yes/no setting may be written in the environment (TOML has booleans).
 _BOOLEANS = {
     **dict.fromkeys(("1", "true", "yes", "on"), True),
@@ -85,9 +119,7 @@ class Settings:
             raise unknown_choice("compute type", self.compute_type, COMPUTE_TYPES)
         if self.input_format != "auto" and self.input_format not in INPUT_FORMATS:
             raise unknown_choice("input format", self.input_format, ("auto", *INPUT_FORMATS))
-        for name in self.formats:
-            if name not in FORMATS:
-                raise unknown_choice("format", name, FORMATS)
+        object.__setattr__(self, "formats", format_names(self.formats))
         if self.beams is not None and self.beams < 1:
             raise ConfigError(f"beams must be at least 1, got {self.beams}")
         if self.batch_tokens < 1:
@@ -106,45 +138,128 @@ class Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+def format_names(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Output format names as the writer registry spells them, each once, in order given.
+
+    Names are case-insensitive, :data:`FORMAT_ALIASES` are accepted (``xlf``),
+    and ``all`` stands for every format of :data:`vocabulary.FORMATS
+    <translate_cli.vocabulary.FORMATS>` (which lists exactly the registered
+    writers), so a new writer is covered without a change here.
+
+    Raises:
+        UsageError: A name is no format, listing the valid ones.
+    """
+    out: list[str] = []
+    for raw in names:
+        name = str(raw).strip().lower()
+        name = FORMAT_ALIASES.get(name, name)
+        if name == ALL_FORMATS:
+            found: tuple[str, ...] = FORMATS
+        elif name in FORMATS:
+            found = (name,)
+        else:
+            raise unknown_choice("format", str(raw), (*FORMATS, ALL_FORMATS, *FORMAT_ALIASES))
+        out += [f for f in found if f not in out]
+    return tuple(out)
+
+
+def env_var(option: str) -> str:
+    """The environment variable of a command-line option: ``--batch-tokens`` gives
+    ``TRANSLATE_BATCH_TOKENS``."""
+    return ENV_PREFIX + option.lstrip("-").upper().replace("-", "_")
+
+
+# Environment variable -> setting, from OPTIONS.
+ENV_VARS: dict[str, str] = {env_var(option): name for name, option in OPTIONS.items()}
+# The names read before variables followed the options: the setting's own name
+# (TRANSLATE_FORMATS, TRANSLATE_GLOBS, TRANSLATE_MEMORY), still read, below
+# the option's.
+LEGACY_ENV_VARS: dict[str, str] = {
+    ENV_PREFIX + name.upper(): name for name in OPTIONS if ENV_PREFIX + name.upper() not in ENV_VARS
+}
+
+
+def _field_kinds() -> dict[str, str]:
+    return {f.name: str(f.type) for f in fields(Settings)}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    """Turn a TOML or environment value into the field's type."""
-    field = {f.name: f for f in fields(Settings)}[name]
-    kind = str(field.type)
+    """Turn a TOML or environment value into the field's type.
+
+    Raises:
+        ValueError: The value has the wrong type or shape; the message says
+            what was expected.
+    """
+    kind = _field_kinds()[name]
+    if kind.startswith("tuple"):
+        if isinstance(value, str):
+            return tuple(v for v in (p.strip() for p in value.split(",")) if v)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ValueError("expected a list of names, or a comma list")
+    if kind.startswith("bool"):
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if not isinstance(value, str) or word not in _BOOLEANS:
+            raise ValueError(f"expected one of: {', '.join(_BOOLEANS)}")
+        return _BOOLEANS[word]
+    if kind.startswith("int"):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                pass
+        raise ValueError("expected a whole number")
+    if not isinstance(value, str):
+        raise ValueError("expected a text")
+    return None if value == "" and "None" in kind else value
+
+
+def _setting(source: str, key: str, name: str, value: Any) -> Any:
+    """One value of a file or the environment, coerced and checked on its own.
+
+    Each check of :class:`Settings` concerns one field, so building a
+    Settings with this value alone finds a bad one, and the message can name
+    where it came from.
+
+    Args:
+        source: The file, or ``environment variable NAME``.
+        key: The key as written there (the file's key, or the variable).
+        name: The setting.
+        value: The raw value.
+
+    Raises:
+        ConfigError: ``SOURCE: KEY: problem``, on one line.
+    """
     try:
-        if kind.startswith("tuple"):
-            if isinstance(value, str):
-                value = [v for v in (p.strip() for p in value.split(",")) if v]
-            return tuple(str(v) for v in value)
-        if kind.startswith("bool"):
-            if isinstance(value, bool):
-                return value
-            word = str(value).strip().lower()
-            if word not in _BOOLEANS:
-                raise ConfigError(
-                    f"setting {name!r} has an invalid value {value!r}; "
-                    f"expected one of: {', '.join(_BOOLEANS)}"
-                )
-            return _BOOLEANS[word]
-        if kind.startswith("int"):
-            if isinstance(value, bool):
-                raise ValueError(value)
-            return int(value)
-        return None if value == "" and "None" in kind else str(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"setting {name!r} has an invalid value {value!r}") from None
+        value = _coerce(name, value)
+        Settings(**{name: value})
+    except (ValueError, UsageError) as exc:
+        problem = f"invalid value {value!r}; {exc}" if isinstance(exc, ValueError) else str(exc)
+        raise ConfigError(f"{source}: {key}: {problem}") from None
+    return value
 
 
-def _check_keys(source: str, values: Mapping[str, Any]) -> None:
-    known = {f.name for f in fields(Settings)}
-    for key in values:
-        if key not in known:
-            raise ConfigError(
-                f"{source}: unknown setting {key!r}; expected one of: {', '.join(sorted(known))}"
-            )
+def _closest(name: str, choices: Iterable[str], quote: bool = False, prefix: str = "") -> str:
+    """``; did you mean X?`` for the nearest choice (``prefix`` + it), or "" when none is near."""
+    near = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    if not near:
+        return ""
+    found = prefix + near[0]
+    return f"; did you mean {found!r}?" if quote else f"; did you mean {found}?"
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Read a settings file; keys may sit at the top level or under ``[translate]``."""
+    """Read a settings file: keys at the top level, or all under ``[translate]``.
+
+    Raises:
+        ConfigError: One line naming the file and the key: the file is
+            missing or not TOML, a key sits outside ``[translate]`` when that
+            table exists, a key is no setting, or a value is bad.
+    """
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -152,19 +267,62 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
-    data = data.get("translate", data)
-    _check_keys(str(path), data)
-    return {k: _coerce(k, v) for k, v in data.items()}
+    if "translate" in data:
+        table = data["translate"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: translate: expected a [translate] table")
+        outside = [k for k in data if k != "translate"]
+        if outside:
+            raise ConfigError(
+                f"{path}: {outside[0]}: outside the [translate] table; "
+                "put every setting under [translate] (or drop the table)"
+            )
+        data = table
+    known = [f.name for f in fields(Settings)]
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                f"{path}: unknown setting {key!r}{_closest(key, known, quote=True)}; "
+                f"expected one of: {', '.join(sorted(known))}"
+            )
+        out[key] = _setting(str(path), key, key, value)
+    return out
 
 
 def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Collect ``TRANSLATE_<FIELD>`` overrides, e.g. ``TRANSLATE_MODEL``."""
+    """Collect settings from ``TRANSLATE_*`` variables (:data:`ENV_VARS`).
+
+    A variable named after the option wins over the setting's older name
+    (:data:`LEGACY_ENV_VARS`).
+
+    Raises:
+        ConfigError: ``environment variable NAME: setting: problem``.
+    """
     out: dict[str, Any] = {}
-    for f in fields(Settings):
-        raw = environ.get(ENV_PREFIX + f.name.upper())
-        if raw is not None:
-            out[f.name] = _coerce(f.name, raw)
+    for var, name in [*ENV_VARS.items(), *LEGACY_ENV_VARS.items()]:
+        raw = environ.get(var)
+        if raw is not None and name not in out:
+            out[name] = _setting(f"environment variable {var}", name, name, raw)
     return out
+
+
+def unknown_env_vars(environ: Mapping[str, str]) -> list[str]:
+    """One warning per ``TRANSLATE_*`` variable the tool does not read.
+
+    Returns:
+        ``unknown environment variable NAME ignored; did you mean OTHER?``
+        lines (the suggestion only when a known name is close), sorted.
+    """
+    known = [*ENV_VARS, *LEGACY_ENV_VARS, *OTHER_ENV_VARS]
+    # Compared without the shared prefix, which would make any two names look close.
+    suffixes = [k.removeprefix(ENV_PREFIX) for k in known]
+    lines = []
+    for var in sorted(environ):
+        if var.startswith(ENV_PREFIX) and var not in known:
+            near = _closest(var.removeprefix(ENV_PREFIX), suffixes, prefix=ENV_PREFIX)
+            lines.append(f"unknown environment variable {var} ignored{near}")
+    return lines
 
 
 def load_settings(
@@ -178,12 +336,20 @@ def load_settings(
         config: A TOML file, or None for none.
         overrides: Values from the command line; ``None`` means "not given".
         environ: The environment to read (``os.environ`` by default).
+
+    Raises:
+        ConfigError: The file or an environment variable holds a bad key or
+            value (one line naming the file or variable, and the key).
+        UsageError: A command-line value is bad.
     """
     values: dict[str, Any] = {}
     if config is not None:
         values.update(read_toml(config))
     values.update(from_env(os.environ if environ is None else environ))
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
-    _check_keys("overrides", given)
+    known = {f.name for f in fields(Settings)}
+    for key in given:
+        if key not in known:
+            raise ConfigError(f"overrides: unknown setting {key!r}")
     values.update(given)
     return Settings(**values)

@@ -8,24 +8,31 @@ translate a single document with an engine the caller may reuse.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import cast
 
 from .align import align, sentences_of, translation_key
 from .batching import sentence_key
 from .config import Settings
 from .document import Document, Result, RunMeta, Sentence, document_from_text
-from .engines import Engine, load_engine
-from .errors import TranslateError, UsageError
+from .engines import Engine, load_engine, pick_engine
+from .errors import ModelError, OutputDirError, TranslateError, UsageError
 from .inputs import Job, collect_jobs
+from .memory import DEFAULT as MEMORY_DEFAULT
+from .memory import OFF as MEMORY_OFF
 from .memory import TranslationMemory, open_memory
-from .models import resolve_model
+from .memory import default_path as default_memory_path
+from .models import MODEL_FILES, ModelSource, check_model_dir, resolve_model
+from .models import _looks_like_path as looks_like_path
 from .outputs import (
     COMBINED_SOURCE_FORMAT,
     check_combined_name,
     check_output_dir,
+    combined_files,
     is_up_to_date,
     manifest_file,
     output_files,
@@ -34,7 +41,7 @@ from .outputs import (
     write_combined_from_outputs,
     write_outputs,
 )
-from .progress import NoProgress, Progress
+from .progress import CONVERTING, LOADING, TRANSLATING, NoProgress, Progress
 from .provenance import RunPlan, engine_meta, plan_run, utc_now
 from .readers import read_input
 from .translator import Counters, Translator
@@ -209,14 +216,15 @@ class Runner:
         )
 
     def _read(self, index: int, job: Job) -> _Pending | Outcome:
+        self.progress.current(job.name)
         try:
             document = job.read(self.settings.input_format)
         except (TranslateError, OSError, UnicodeError) as exc:
             self.progress.leave_out(job.size)
             return Outcome(job.name, Status.FAILED, _reason(exc, job))
-        if self.resume and job.path is not None:
-            meta_file = manifest_file(Path(self.settings.output_dir), job.relative, job.stem)
-            if is_up_to_date(meta_file, document.sha256, self.key):
+        if self.resume:
+            meta_file = _up_to_date(job, document, self.settings, self.key)
+            if meta_file is not None:
                 remove_stale_temporaries(meta_file)
                 self.progress.leave_out(job.size)
                 return Outcome(job.name, Status.SKIPPED)
@@ -277,6 +285,48 @@ def _reason(exc: BaseException, job: Job) -> str:
     return str(exc).removeprefix(f"{job.name}: ")
 
 
+def _up_to_date(job: Job, document: Document, settings: Settings, key: str) -> Path | None:
+    """The manifest of ``job``'s outputs when they are up to date for ``key``, else None."""
+    if job.path is None:
+        return None
+    meta_file = manifest_file(Path(settings.output_dir), job.relative, job.stem)
+    return meta_file if is_up_to_date(meta_file, document.sha256, key) else None
+
+
+def _loader(
+    settings: Settings, source: ModelSource, progress: Progress | None
+) -> Callable[[], Engine]:
+    """Load the engine when first needed, telling ``progress`` the phase."""
+    shown = progress or NoProgress()
+
+    def load() -> Engine:
+        shown.phase(CONVERTING if _needs_conversion(settings, source) else LOADING)
+        engine = load_engine(settings, source)
+        shown.phase(TRANSLATING)
+        return engine
+
+    return load
+
+
+def _needs_conversion(settings: Settings, source: ModelSource) -> bool:
+    """Whether loading will first convert the model for CTranslate2 (its first use).
+
+    Asks the same functions the engine will (device, compute type, cache
+    entry); called only just before the engine loads, which imports
+    ctranslate2 anyway. Any doubt answers False: the engine then reports.
+    """
+    if pick_engine(settings.engine) != "ctranslate2":
+        return False
+    from .engines.ct2_cache import entry_path, read_manifest
+    from .engines.ctranslate2_engine import pick_compute_type, pick_device
+
+    try:
+        compute = pick_compute_type(settings.compute_type, pick_device(settings.device))
+    except TranslateError:
+        return False
+    return read_manifest(entry_path(source, compute)) is None
+
+
 def run_paths(
     paths: Sequence[str | Path],
     settings: Settings | None = None,
@@ -322,24 +372,14 @@ def run_paths(
         EngineError: The engine failed.
         MemoryStoreError: The translation memory cannot be used.
     """
-    settings = settings or Settings()
-    if combined is not None and COMBINED_SOURCE_FORMAT not in settings.formats:
-        settings = settings.replace(formats=(*settings.formats, COMBINED_SOURCE_FORMAT))
+    settings, jobs = _prepare(paths, settings or Settings(), combined)
     output_root = Path(settings.output_dir)
-    jobs = collect_jobs([str(p) for p in paths], settings.globs, output_root)
-    if not jobs:
-        raise UsageError(
-            f"no input files matching {','.join(settings.globs)} in: "
-            + " ".join(str(p) for p in paths)
-        )
-    if combined is not None:
-        check_combined_name(combined, output_root, _occupied(jobs, settings, output_root))
     check_output_dir(output_root)
     source = resolve_model(settings.model, settings.revision)
     memory = open_memory(settings.memory)
     runner = Runner(
         settings,
-        lambda: load_engine(settings, source),
+        _loader(settings, source, progress),
         plan_run(settings, source),
         resume=not force,
         progress=progress,
@@ -361,6 +401,200 @@ def run_paths(
         )
         report.combined, report.combined_backups = tuple(written.paths), tuple(written.backups)
     return report
+
+
+def _prepare(
+    paths: Sequence[str | Path], settings: Settings, combined: str | None
+) -> tuple[Settings, list[Job]]:
+    """The settings a run really uses and its jobs, with the checks that need neither
+    the model nor a write (see :func:`run_paths` for what they raise)."""
+    if combined is not None and COMBINED_SOURCE_FORMAT not in settings.formats:
+        settings = settings.replace(formats=(*settings.formats, COMBINED_SOURCE_FORMAT))
+    output_root = Path(settings.output_dir)
+    jobs = collect_jobs([str(p) for p in paths], settings.globs, output_root)
+    if not jobs:
+        raise UsageError(
+            f"no input files matching {','.join(settings.globs)} in: "
+            + " ".join(str(p) for p in paths)
+        )
+    if combined is not None:
+        check_combined_name(combined, output_root, _occupied(jobs, settings, output_root))
+    return settings, jobs
+
+
+@dataclass
+class DryRunReport:
+    """What a run would do, found without loading the model or writing anything.
+
+    Attributes:
+        outcomes: One per input, in input order, as the run would end it:
+            ``translated`` (would be translated; ``outputs`` are the files it
+            would write), ``skipped`` (outputs up to date) or ``failed``
+            (refused; ``error`` says why: unreadable, not a document of its
+            format, an output clash).
+        output_dir: Where the outputs would go.
+        combined: The ``--combined`` files that would be written.
+        undecided: Why it cannot be told which inputs are up to date, or ""
+            when it can: the model cannot be located without downloading it
+            (or at all, and then the real run fails). Every readable input is
+            then listed as to translate.
+    """
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    output_dir: Path = Path()
+    combined: tuple[Path, ...] = ()
+    undecided: str = ""
+
+    def count(self, status: Status) -> int:
+        """How many inputs would end with ``status``."""
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def refused(self) -> list[Outcome]:
+        """The inputs a run would fail on, in input order."""
+        return [o for o in self.outcomes if o.status == Status.FAILED]
+
+
+def dry_run(
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    *,
+    force: bool = False,
+    combined: str | None = None,
+) -> DryRunReport:
+    """What :func:`run_paths` would do with the same arguments, doing none of it.
+
+    Every input is read (so unreadable and malformed ones are found) and
+    compared with its manifest, as a run does, but the model is not loaded,
+    not downloaded and not converted, and nothing is written: not the output
+    folder, not the translation memory. torch, transformers and ctranslate2
+    are not imported.
+
+    Args:
+        paths: Files and folders.
+        settings: Run settings; defaults when None.
+        force: Every readable input would be translated.
+        combined: Stem of the combined files, or None for none.
+
+    Returns:
+        The outcome each input would have, and where the outputs would go.
+
+    Raises:
+        UsageError: As :func:`run_paths` before any work: no input, a missing
+            path, a bad ``combined`` name, an output folder that cannot be.
+    """
+    settings, jobs = _prepare(paths, settings or Settings(), combined)
+    output_root = Path(settings.output_dir)
+    _check_output_dir_unchanged(output_root)
+    key, undecided = "", ""
+    if not force:
+        try:
+            key = _offline_key(settings)
+        except TranslateError as exc:
+            undecided = str(exc)
+    report = DryRunReport(output_dir=output_root, undecided=undecided)
+    for job in jobs:
+        try:
+            document = job.read(settings.input_format)
+        except (TranslateError, OSError, UnicodeError) as exc:
+            report.outcomes.append(Outcome(job.name, Status.FAILED, _reason(exc, job)))
+            continue
+        planned = [
+            path
+            for fmt in settings.formats
+            for path in output_files(output_root, job.relative, get_writer(fmt), job.stem)
+        ]
+        folders = [path for path in planned if path.is_dir()]
+        if folders:
+            reason = f"output clash: {folders[0]} is a folder"
+            report.outcomes.append(Outcome(job.name, Status.FAILED, reason))
+        elif key and _up_to_date(job, document, settings, key) is not None:
+            report.outcomes.append(Outcome(job.name, Status.SKIPPED))
+        else:
+            report.outcomes.append(Outcome(job.name, Status.TRANSLATED, outputs=tuple(planned)))
+    if combined is not None:
+        report.combined = tuple(combined_files(output_root, combined))
+    return report
+
+
+def _check_output_dir_unchanged(output_dir: Path) -> None:
+    """:func:`~translate_cli.outputs.check_output_dir` without creating anything.
+
+    Raises:
+        OutputDirError: A file is where the folder (or one above it) should
+            be, or the nearest existing folder cannot be written to.
+    """
+    for folder in (output_dir, *output_dir.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                where = "a file is in its place" if folder == output_dir else f"{folder} is a file"
+                raise OutputDirError(f"{output_dir}: cannot be the output folder: {where}")
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise OutputDirError(
+                    f"{output_dir}: cannot write in the output folder: permission denied"
+                )
+            return
+
+
+def _offline_key(settings: Settings) -> str:
+    """The settings key a run would compare manifests with, found offline.
+
+    The model is located as :func:`~translate_cli.models.resolve_model` does,
+    but a hub id only in the local cache: a dry run downloads nothing. The
+    memory is read only if it exists (a run would create an empty one).
+
+    Raises:
+        ModelError: The model is not there, or not in the cache.
+        MemoryStoreError: The memory cannot be read.
+    """
+    source = _locate_offline(settings.model, settings.revision)
+    plan = plan_run(settings, source)
+    if settings.memory == MEMORY_OFF:
+        return settings_key(settings, plan, None)
+    path = default_memory_path() if settings.memory == MEMORY_DEFAULT else Path(settings.memory)
+    if not path.expanduser().is_file():
+        # An empty memory: its key part is its path and no reviewed entry.
+        return settings_key(settings, plan, cast(TranslationMemory, _EmptyMemory(path)))
+    memory = open_memory(settings.memory)
+    try:
+        return settings_key(settings, plan, memory)
+    finally:
+        if memory is not None:
+            memory.close()
+
+
+@dataclass(frozen=True)
+class _EmptyMemory:
+    """What :func:`~translate_cli.outputs.settings_key` reads of a memory not yet created."""
+
+    path: Path
+
+    def reviewed_version(self) -> str:
+        return "0:"  # TranslationMemory.reviewed_version of an empty memory
+
+
+def _locate_offline(name: str, revision: str | None) -> ModelSource:
+    """:func:`~translate_cli.models.resolve_model` without the network.
+
+    Raises:
+        ModelError: A local folder is missing or no model, or a hub model is
+            not in the local cache.
+    """
+    if Path(name).expanduser().exists() or looks_like_path(name):
+        return resolve_model(name, revision)
+    from huggingface_hub import snapshot_download
+
+    try:
+        found = snapshot_download(
+            name, revision=revision, allow_patterns=list(MODEL_FILES), local_files_only=True
+        )
+    except (OSError, ValueError):  # not cached (LocalEntryNotFoundError), or a bad id
+        raise ModelError(
+            f"{name}: not in the local Hugging Face cache (a run downloads it)"
+        ) from None
+    path = Path(found)
+    check_model_dir(path, name)
+    return ModelSource(name, path, path.name)
 
 
 def _occupied(jobs: Sequence[Job], settings: Settings, output_dir: Path) -> list[Path]:
