@@ -725,6 +725,39 @@ CASES: list[tuple[str, list[str], str]] = [
         ["Le délai est de deux mois (art. R. 421-1).", "Le recours est gratuit."],
         "glued after a closing bracket",
     ),
+    # --- what a second review (new genres) found ----------------------------------------
+    (
+        "Vraiment nul !!! j'ai demandé un remboursement.",
+        ["Vraiment nul !!!", "j'ai demandé un remboursement."],
+        "stacked exclamation marks before lowercase",
+    ),
+    ("Trop bien!je recommande.", ["Trop bien!", "je recommande."], "glued ! before lowercase"),
+    (
+        "Il est arrivé à Washington D.C. Le FBI enquête.",
+        ["Il est arrivé à Washington D.C.", "Le FBI enquête."],
+        "an article before an acronym is no particle",
+    ),
+    (
+        "La Cmax est atteinte en 2 h env. La dose est de 60 mg.",
+        ["La Cmax est atteinte en 2 h env.", "La dose est de 60 mg."],
+        "env. ends a sentence",
+    ),
+    (
+        "La victime s'appelait Sophie M. Elle avait 34 ans.",
+        ["La victime s'appelait Sophie M.", "Elle avait 34 ans."],
+        "M. after a given name is an initial",
+    ),
+    (
+        "Prendre 1 cp. le matin et 1 cp. 3 fois par jour. Ne pas croquer.",
+        ["Prendre 1 cp. le matin et 1 cp. 3 fois par jour.", "Ne pas croquer."],
+        "dosage forms",
+    ),
+    (
+        "L'empereur Auguste meurt en 14 apr. J.-C. Tibère lui succède.",
+        ["L'empereur Auguste meurt en 14 apr. J.-C.", "Tibère lui succède."],
+        "a date closing the sentence",
+    ),
+    ("XXX. oui c'est ça.", ["XXX.", "oui c'est ça."], "a capital label is followed by a capital"),
     # --- an abbreviation before a bracketed reference (kind 9) -------------------------
     (
         "Dupont et al. (2004) montrent que tout va bien.",

@@ -248,7 +248,7 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
         "adj", "Adj", "capt", "Capt", "maj", "Maj",
         # Words that announce a complement: a reference, an example, a note.
         "cf", "c.-à-d", "c-à-d", "c.à.d", "c.-à.-d", "i.e", "e.g", "p.ex", "p. ex",
-        "v", "vs", "env", "approx", "av", "apr", "resp", "bd", "Bd", "boul", "pl", "N.B",
+        "v", "vs", "av", "apr", "resp", "bd", "Bd", "boul", "pl", "N.B",
         "NB", "P.-S", "P.S", "p.c.c",
     ),
     _N: (
@@ -270,6 +270,8 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
         # Quantities, units and places written with a point.
         "hab", "min", "max", "moy", "sec", "mill", "mds", "md", "mln", "hrs", "s",
         "qqch", "qqn", "arr", "dép",
+        # Dosage forms of drug leaflets: "1 cp. le matin", "2 gél. 3 fois par jour".
+        "cp", "cps", "gél", "amp", "sach", "fl",
     ),
     _M: (
         # Two-letter initials of given names (Charles, Philippe, Thomas...).
@@ -283,6 +285,9 @@ _ABBREVIATION_TABLE: dict[AbbrevKind, tuple[str, ...]] = {
     _W: (
         # Everyday words that are also abbreviations: un ex, un brig (a ship).
         "ex", "brig",
+        # "environ", "approximativement": before a number mid-sentence, and
+        # ending one after a quantity ("en 2 h env. La dose").
+        "env", "approx",
         # The sentence-break suppressions of Unicode CLDR for French
         # (common/segments/fr.xml, Unicode License v3) that are common words
         # cut short. Left out: "aux" (a preposition), "Var" (a département),
@@ -425,7 +430,8 @@ _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæAEIOUYÀÂÄÉÈÊ�
 #   (scraped lists: "vendredi ; Le samedi", "; 3. Chaque membre");
 # * "glued" instead of "space": terminal punctuation with no space after it,
 #   before a letter that is not Latin lowercase ("classiques.Enfin",
-#   "rapide!!Le"), judged by _glued_ends;
+#   "rapide!!Le"), or after "!" or "?" before any letter ("bien!je"), judged
+#   by _glued_ends;
 # * a blank line.
 _CANDIDATE = re.compile(
     rf"""
@@ -437,7 +443,7 @@ _CANDIDATE = re.compile(
       | ["'’](?=[\s»”)\]}}›]|\Z)
       | {_HSPACE_CLASS}++"(?=\s|\Z)
     )*))
-    (?:(?P<space>\s++|\Z)|(?P<glued>(?=[^\W\d_a-zß-öø-ÿ])))
+    (?:(?P<space>\s++|\Z)|(?P<glued>(?=[^\W\d_a-zß-öø-ÿ])|(?<=[!?])(?=[a-zß-öø-ÿ])))
     |
     (?P<semicolon>;)(?=\s)\s++(?=[^\W_])
     |
@@ -470,6 +476,11 @@ _ITEM_LABEL = re.compile(
 )
 # A verb with its subject pronoun after it: the incise "demanda-t-elle".
 _INVERSION = re.compile(r"[^\W\d_]+-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|ce)(?![\w])")
+# A date expression within this many words of the sentence start is fronted.
+_FRONTED_WORDS = 4
+# Stacked exclamation marks (with or without "?"): reviews end sentences so,
+# incises never follow them ("Vraiment nul !!! j'ai demandé").
+_EMPHATIC = re.compile(r"(?=[!?]*!)[!?]{2,}")
 # The rest of a clause, up to its final punctuation (bounded: a question is short).
 _CLAUSE_END = re.compile(r"[^.!?…]{0,300}+([.!?…])")
 # Where the clause before a "?" starts: after the last sentence or clause mark.
@@ -710,8 +721,12 @@ def _is_boundary(text: str, match: _Candidate, sentence_start: int, context: _Co
     ):
         return False  # transcripts number nothing: "XXX." marks an inaudible word
     kind = _abbreviation_kind(text, token, token_start)
+    if kind is AbbrevKind.TITLE and len(token) == 1 and _after_given_name(text, token_start):
+        kind = None  # an initial: "la victime, Sophie M. Elle avait 34 ans"
     if kind is AbbrevKind.TITLE:
         return False
+    if kind is None and word[0].isdigit() and token in context.learned:
+        return False  # "1 cp. 3 fois par jour", where "cp" is learned
     if kind is AbbrevKind.NUMBER:
         numbered = word[0].isdigit() or _ROMAN.match(word) or _CODE.match(text, match.end)
         return not (numbered or _is_designator(text, word, word_end))
@@ -735,9 +750,14 @@ def _is_boundary(text: str, match: _Candidate, sentence_start: int, context: _Co
                 and not _capital_follows(text, word_end)
                 and len(text[sentence_start:token_start].split()) >= 2
             )
+        after_abbreviation = _abbreviation_before(text, token_start)
         if _is_function_word(word):
-            after_abbreviation = _abbreviation_before(text, token_start)
             return after_abbreviation or not _is_particle(text, word, word_end)
+        if after_abbreviation and word[0].isupper():
+            # A date closing a sentence ("Auguste meurt en 14 apr. J.-C. Tibère
+            # lui succède") or opening one ("Vers 800 apr. J.-C. Charlemagne fut
+            # couronné"): only a fronted date stands in the first four words.
+            return len(text[sentence_start:token_start].split()) > _FRONTED_WORDS
         return following.quoted and word[0].isupper()
     return True
 
@@ -755,13 +775,19 @@ def _ends_before_lowercase(
     if punct.strip(". ") != "":  # "?", "!", stacks
         if context.speech:
             return True
+        if _EMPHATIC.fullmatch(punct) and not _INVERSION.match(text, following.start):
+            return not following.opener  # "Vraiment nul !!! j'ai demandé", not an incise
         return punct.strip() == "?" and _opens_question(text, match, sentence_start, following)
     if punct != "." or text[start - 1].isspace():
         return True  # a scraped ". ." or a detached point
     token, token_start = _token_before(text, start)
     if not token:
         return True
-    if _is_list_label(text, token, sentence_start, token_start) and not context.speech:
+    if (
+        _is_list_label(text, token, sentence_start, token_start)
+        and not context.speech
+        and not token.isupper()  # "XXX. oui": a capital label is followed by a capital
+    ):
         return False
     kind = _abbreviation_kind(text, token, token_start)
     if kind is AbbrevKind.TITLE:
@@ -853,7 +879,8 @@ _GLUED_CLOSERS = ")]»”"
 def _glued_ends(text: str, match: _Candidate) -> bool:
     """Whether punctuation glued to the next sentence ends one: ``classiques.Enfin``.
 
-    Both sides must be plain words, lowercase before and capitalised after,
+    Both sides must be plain words, lowercase before and capitalised after
+    (or lowercase after ``!`` or ``?``, as reviews write ``Trop bien!je``),
     so that URLs, e-mail addresses, numbers, acronyms and abbreviations
     (``www.Site.fr``, ``A.B.C``, ``ASP.Net``, ``M.Dupont``) stay whole; a
     closing bracket or quote before the point may close anything
@@ -861,8 +888,10 @@ def _glued_ends(text: str, match: _Candidate) -> bool:
     """
     after_start = match.end
     punct = match.punct
-    if not text[after_start].isupper() or match.close or not punct.isprintable():
+    if match.close or not punct.isprintable():
         return False  # a closing quote or a stack with spaces: not glued
+    if not text[after_start].isupper() and "!" not in punct and "?" not in punct:
+        return False  # "www.site.fr", "fichier.txt"; but "Trop bien!je recommande"
     token, token_start = _token_before(text, match.start)
     if token[-1:] not in _GLUED_CLOSERS:  # "(art. R. 421-1).Le" ends whatever it holds
         if len(token) < 2 or not token[-2:].islower() or _PLAIN_WORD.fullmatch(token) is None:
@@ -961,6 +990,17 @@ def _abbreviation_before(text: str, token_start: int) -> bool:
     return len(previous) > 2 and previous.endswith(".") and previous[:-1] in ABBREVIATIONS
 
 
+def _after_given_name(text: str, token_start: int) -> bool:
+    """Whether a capitalised word that is not a function word comes before: ``Sophie M.``."""
+    previous = _previous_word(text, token_start)
+    return (
+        previous[:1].isupper()
+        and previous.isalpha()
+        and not previous.isupper()
+        and not _is_function_word(previous)
+    )
+
+
 def _after_determiner(text: str, token: str, token_start: int) -> bool:
     """Whether a word follows a determiner: ``son ex``, ``l'ex``, ``un brig``."""
     if _ELISION.search(token):
@@ -992,7 +1032,12 @@ def _is_particle(text: str, word: str, word_end: int) -> bool:
     """A function word that begins a name: ``Le Pen``, ``La Fontaine``, ``D'Alembert``."""
     if word.lower().replace("’", "'") not in _PARTICLES:
         return False
-    return _capital_follows(text, word_end)
+    pos = word_end
+    while pos < len(text) and text[pos] in _HSPACE:
+        pos += 1
+    name = _WORD.match(text, pos)
+    # "Le Pen", "La Fontaine"; an acronym after the article is a noun: "Le FBI".
+    return name is not None and name.group()[0].isupper() and not name.group().isupper()
 
 
 def _is_designator(text: str, word: str, word_end: int) -> bool:
