@@ -276,3 +276,37 @@ def test_dry_run_to_standard_output_reads_nothing_from_stdin(tmp_path):
     bad = _run(str(binary), "-m", NO_MODEL, "-o", "-", "--dry-run")
     assert bad.exit_code == 1
     assert bad.stdout == f"refuse     {binary}: not a text file (binary content)\n"
+
+
+def test_dry_run_imports_nothing_and_a_missing_import_is_a_usage_error(tmp_path, copy_model):
+    out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
+    done = _run(str(SEED), "-m", str(copy_model), "-o", str(out), "-f", "tsv", "--no-tm", "-q")
+    assert done.exit_code == 0, done.output
+    tsv = next(out.rglob("*.tsv"))
+    dry = _run("--import-reviewed", str(tsv), "--dry-run", "--tm", str(memory))
+    assert dry.exit_code == 0, dry.output
+    assert f"dry run: would import {tsv} (nothing stored)" in dry.output
+    assert not memory.exists()
+    missing = _run("--import-reviewed", str(tmp_path / "nope.tsv"), "--tm", str(memory))
+    assert missing.exit_code == 2
+    assert "nope.tsv: no such file to import" in missing.output
+    assert not memory.exists()
+
+
+def test_output_dash_uses_the_reviewed_translations_of_the_memory(tmp_path, copy_model):
+    """``-o -`` gives the same English as a run into a folder: reviewed targets win."""
+    out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
+    text = tmp_path / "a.txt"
+    text.write_text("Le chat dort. Il fait beau.\n", encoding="utf-8")
+    common = ("-m", str(copy_model), "--tm", str(memory))
+    assert _run(str(text), *common, "-o", str(out), "-f", "tsv", "-q").exit_code == 0
+    tsv = out / "a.fr-en.tsv"
+    lines = tsv.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split("\t")
+    cells[4] = "The cat is asleep."
+    tsv.write_text("\n".join([lines[0], "\t".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    assert _run("--import-reviewed", str(tsv), *common[2:]).exit_code == 0
+    piped = _run(str(text), *common, "-o", "-")
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout.startswith("The cat is asleep. Il fait beau.")
+    assert "ignored" not in piped.output

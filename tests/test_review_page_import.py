@@ -161,3 +161,29 @@ def test_a_byte_order_mark_is_accepted(rows, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     with TranslationMemory(tmp_path / "tm.sqlite") as memory:
         assert import_reviewed(path, memory).imported == 1
+
+
+def test_a_line_break_in_a_reviewed_target_is_stored_as_a_space(rows, tmp_path):
+    """A sentence is one line: a break typed in a cell would cut the paragraph."""
+    rows[0]["target"] = "The mayor\n\ncame.\r\n Today."
+    path = corrections(tmp_path / "doc.corrections.json", rows[:1])
+    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
+        report = import_reviewed(path, memory)
+        stored = memory.lookup([sentence_key(SOURCES[0])], "any")
+    assert report.imported == 1
+    assert stored[sentence_key(SOURCES[0])].target == "The mayor came. Today."
+
+
+def test_reviewed_pairs_are_not_counted_as_flagged() -> None:
+    """``reviewed`` is good news: no red bar, not in the flagged count."""
+    pairs = (
+        AlignedPair(0, 0, "Il pleut.", "It rains.", ("reviewed",), -0.1),
+        AlignedPair(0, 1, "Il vente.", "Il vente.", ("untranslated",), -0.1),
+    )
+    doc = Result(Document("doc.fr.txt", ("a",), "\n\n", "utf-8", "abc"), pairs, META)
+    buffer = io.StringIO()
+    get_writer("html").write([doc], buffer)
+    page = lxml_html.document_fromstring(buffer.getvalue())
+    rows = page.xpath("//tr[@data-check]")
+    assert ["flagged" in row.get("class").split() for row in rows] == [False, True]
+    assert "2 pairs · 1 flagged" in page.text_content()

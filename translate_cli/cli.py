@@ -406,7 +406,16 @@ def translate(
             },
         )
         if import_reviewed:
-            rejected = _import(import_reviewed, settings, quiet)
+            missing = [str(f) for f in import_reviewed if not (f.exists() or f.is_symlink())]
+            if missing:
+                raise UsageError(f"{missing[0]}: no such file to import")
+            if dry_run:
+                for path in import_reviewed:
+                    if not quiet:
+                        typer.echo(f"dry run: would import {path} (nothing stored)", err=True)
+                rejected = 0
+            else:
+                rejected = _import(import_reviewed, settings, quiet)
             if not paths:
                 raise typer.Exit(EXIT_FAILED if rejected else EXIT_OK)
         if not paths:
@@ -417,8 +426,6 @@ def translate(
                 "--glob": globs,
                 "--combined": combined,
                 "--force": force,
-                "--tm": tm,
-                "--no-tm": no_tm,
                 "--output-dir": output_dir if output_dir != STDIO else None,
             }
             if not quiet:
@@ -523,7 +530,7 @@ def _to_stdout(paths: list[str], settings: Settings, *, quiet: bool, dry_run: bo
         document = document_from_text(sys.stdin.read())
     else:
         document = parse_document(sys.stdin.buffer.read(), "<stdin>", settings.input_format)
-    result = translate_document(document, settings)
+    result = translate_document(document, settings, use_memory=True)
     sys.stdout.flush()
     DocumentWriter().write([result], sys.stdout)
     sys.stdout.flush()

@@ -282,8 +282,15 @@ def read_toml(path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
+            flag = "--" + key.replace("_", "-")
+            named = [name for name, option in OPTIONS.items() if option == flag]
+            hint = (
+                f"; the {OPTIONS[named[0]]} option is the setting {named[0]!r}"
+                if named
+                else _closest(key, known, quote=True)
+            )
             raise ConfigError(
-                f"{path}: unknown setting {key!r}{_closest(key, known, quote=True)}; "
+                f"{path}: unknown setting {key!r}{hint}; "
                 f"expected one of: {', '.join(sorted(known))}"
             )
         out[key] = _setting(str(path), key, key, value)

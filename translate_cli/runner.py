@@ -626,18 +626,46 @@ def translate_text(
 
 
 def translate_document(
-    document: Document, settings: Settings | None = None, engine: Engine | None = None
+    document: Document,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    *,
+    use_memory: bool = False,
 ) -> Result:
     """Translate a document already read (:func:`~translate_cli.readers.read_input`).
+
+    Args:
+        document: The document.
+        settings: Run settings; defaults when None.
+        engine: An engine to reuse across calls.
+        use_memory: Use the translation memory ``settings.memory`` names, as a
+            run does (reviewed translations win; what is translated is
+            stored); off by default for library calls.
 
     Raises:
         ModelError: The model cannot be loaded.
         EngineError: The engine failed.
+        MemoryStoreError: The translation memory cannot be used.
     """
     settings = settings or Settings()
-    engine = engine or load_engine(settings)
-    translator = Translator(engine, settings.batch_tokens)
-    return align(document, translator, engine_meta(engine))
+    if not use_memory:
+        engine = engine or load_engine(settings)
+        translator = Translator(engine, settings.batch_tokens)
+        return align(document, translator, engine_meta(engine))
+    source = resolve_model(settings.model, settings.revision)
+    memory = open_memory(settings.memory)
+    runner = Runner(
+        settings,
+        engine or _loader(settings, source, None),
+        plan_run(settings, source),
+        resume=False,
+        memory=memory,
+    )
+    try:
+        return align(document, runner.translator, runner.meta())
+    finally:
+        if memory is not None:
+            memory.close()
 
 
 def translate_file(

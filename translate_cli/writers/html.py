@@ -63,6 +63,7 @@ from importlib.resources import files
 from typing import NamedTuple, TextIO
 
 from ..document import AlignedPair, Result, RunMeta
+from ..vocabulary import Flag
 from .base import Writer, register, row_check, xml_safe
 from .text import pharaoh
 
@@ -287,7 +288,7 @@ def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str
 <dt><kbd>j</kbd> or <kbd>&darr;</kbd></dt><dd>Next visible pair</dd>
 <dt><kbd>k</kbd> or <kbd>&uarr;</kbd></dt><dd>Previous visible pair</dd>
 <dt><kbd>Enter</kbd> or double-click</dt><dd>Edit the translation; <kbd>Enter</kbd> keeps it,
-<kbd>Shift</kbd>+<kbd>Enter</kbd> starts a new line, <kbd>Esc</kbd> cancels</dd>
+<kbd>Esc</kbd> cancels (a sentence stays on one line)</dd>
 <dt><kbd>r</kbd></dt><dd>Mark the pair reviewed, or not</dd>
 <dt><kbd>&larr;</kbd> <kbd>&rarr;</kbd></dt><dd>Move word by word; the aligned words
 on the other side are highlighted</dd>
@@ -382,7 +383,7 @@ def _row(place: _Place, pair: AlignedPair, descriptions: Mapping[str, str]) -> s
     doc = f'<span class="dn">{_text(place.name)}</span>' if place.combined else ""
     src, tgt = place.lang
     return (
-        f'<tr class="pair{" flagged" if pair.flags else ""}" id="d{place.number}-p{p}-s{s}" '
+        f'<tr class="pair{" flagged" if _is_flagged(pair) else ""}" id="d{place.number}-p{p}-s{s}" '
         f'tabindex="-1" data-flags="{flags}" data-score="{score}" data-check="{check}"'
         f"{align}{exact}>"
         f'<td class="num">{doc}<span class="pn">&para;{p}&nbsp;</span>{s}</td>'
@@ -391,6 +392,11 @@ def _row(place: _Place, pair: AlignedPair, descriptions: Mapping[str, str]) -> s
         f'<td class="flags">{badges}</td>'
         f"{_score_cell(pair.score, rank, len(place.scored))}</tr>\n"
     )
+
+
+def _is_flagged(pair: AlignedPair) -> bool:
+    """Whether a pair needs a look: any flag but ``reviewed``, which is good news."""
+    return any(flag != Flag.REVIEWED for flag in pair.flags)
 
 
 def _document(
@@ -406,7 +412,7 @@ def _document(
     # Stable sort: sentences keep their order inside each paragraph.
     pairs = sorted(result.pairs, key=lambda pair: pair.paragraph)
     counts = Counter(flag for pair in pairs for flag in pair.flags)
-    flagged = sum(1 for pair in pairs if pair.flags)
+    flagged = sum(1 for pair in pairs if _is_flagged(pair))
     paragraphs = len({pair.paragraph for pair in pairs})
     heading = f"d{number}-name"
     summary = _summary(len(pairs), flagged, counts, descriptions)
@@ -497,7 +503,7 @@ class HTMLWriter(Writer):
             totals += counts
             toc.append(entry)
             pairs += len(result.pairs)
-            flagged += sum(1 for pair in result.pairs if pair.flags)
+            flagged += sum(1 for pair in result.pairs if _is_flagged(pair))
         unknown = sorted(set(totals) - set(descriptions))
         out.write("</main>\n")
         if combined:

@@ -95,7 +95,7 @@
   });
 
   function shows(row) {
-    if (only.checked && !row.flags.length) { return false; }
+    if (only.checked && !row.flags.some(function (f) { return f !== "reviewed"; })) { return false; }
     if (!selected.length) { return true; }
     for (var i = 0; i < row.flags.length; i++) {
       if (selected.indexOf(row.flags[i]) >= 0) { return true; }
@@ -355,7 +355,7 @@
     box.focus();
     box.setSelectionRange(box.value.length, box.value.length);
     box.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      if (e.key === "Enter" && !e.isComposing) {
         e.preventDefault();
         finish(true, false);
       } else if (e.key === "Escape") {
@@ -371,7 +371,8 @@
   // unless the reviewer moved it elsewhere.
   function finish(keep, blurred) {
     if (!editing) { return; }
-    var row = editing.row, text = editing.box.value;
+    // A sentence is one line: line breaks typed in the box become spaces.
+    var row = editing.row, text = editing.box.value.replace(/\s*[\r\n]+\s*/g, " ");
     editing = null;
     if (keep) {
       var before = row.edit;
