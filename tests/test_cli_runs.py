@@ -227,7 +227,8 @@ def test_stdin_warns_about_each_ignored_option(copy_model, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stdout.strip()
-    ignored = ["--format", "--glob", "--force", "--no-tm", "--output-dir"]
+    # --no-tm is used: the memory applies to standard output as to a run.
+    ignored = ["--format", "--glob", "--force", "--output-dir"]
     assert result.stderr.splitlines() == [
         f"translate: warning: {option} is ignored when the English goes to standard output"
         for option in ignored
