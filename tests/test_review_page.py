@@ -243,3 +243,21 @@ def test_a_second_page_of_the_same_document_shows_the_same_work(browser, tmp_pat
     edit(browser, "Plain.")
     assert progress(browser) == "0 edited, 0 marked reviewed"
     assert browser.execute_script("return localStorage.length;") == 0
+
+
+def test_an_edit_is_one_line_and_shift_enter_keeps_it(browser, tmp_path):
+    """A sentence is one line: a line break pasted into the editor becomes a space."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    buffer = io.StringIO()
+    get_writer("html").write([exact_result()], buffer)
+    (tmp_path / "exact.review.html").write_text(buffer.getvalue(), encoding="utf-8")
+    open_fresh(browser, (tmp_path / "exact.review.html").as_uri())
+    browser.find_element(By.ID, "d1-p1-s3").click()
+    press(browser, Keys.ENTER)
+    browser.execute_script("document.activeElement.value = 'First line.\\n\\nSecond line.';")
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    assert browser.execute_script("return document.activeElement.tagName;") != "TEXTAREA"
+    assert target_text(browser, "d1-p1-s3") == "First line. Second line."

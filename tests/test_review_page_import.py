@@ -163,17 +163,6 @@ def test_a_byte_order_mark_is_accepted(rows, tmp_path):
         assert import_reviewed(path, memory).imported == 1
 
 
-def test_a_line_break_in_a_reviewed_target_is_stored_as_a_space(rows, tmp_path):
-    """A sentence is one line: a break typed in a cell would cut the paragraph."""
-    rows[0]["target"] = "The mayor\n\ncame.\r\n Today."
-    path = corrections(tmp_path / "doc.corrections.json", rows[:1])
-    with TranslationMemory(tmp_path / "tm.sqlite") as memory:
-        report = import_reviewed(path, memory)
-        stored = memory.lookup([sentence_key(SOURCES[0])], "any")
-    assert report.imported == 1
-    assert stored[sentence_key(SOURCES[0])].target == "The mayor came. Today."
-
-
 def test_reviewed_pairs_are_not_counted_as_flagged() -> None:
     """``reviewed`` is good news: no red bar, not in the flagged count."""
     pairs = (

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,7 +368,6 @@ def _rows(path: Path) -> Iterator[ReviewedRow]:
 
 
 _CHANGED = "source, document or position changed since export; not imported"
-_LINE_BREAKS = re.compile(r"[^\S\r\n]*[\r\n]+\s*")
 _CONVERTED = (
     "a spreadsheet changed this cell (number/date detection): {cells}; "
     "import the columns as Text (or type a leading backslash: \\1/2); not imported"
@@ -408,15 +406,6 @@ def _moved_from(row: ReviewedRow, places: list[tuple[int, str, int, int, str]]) 
     return None
 
 
-def _one_line(target: str) -> str:
-    """A reviewed target as one line: a sentence never holds a line break.
-
-    A break typed in a spreadsheet cell or the review page would otherwise cut
-    the English document's paragraph in two.
-    """
-    return _LINE_BREAKS.sub(" ", target)
-
-
 def import_reviewed(path: Path, memory: TranslationMemory) -> ImportReport:
     """Store a reviewed file's edited targets in the memory as ``reviewed``.
 
@@ -443,7 +432,7 @@ def import_reviewed(path: Path, memory: TranslationMemory) -> ImportReport:
         if len(row.check) == 16:
             places.append((row.line, row.document, row.paragraph, row.sentence, row.check[:8]))
         if verdict == "import":
-            accepted.append((sentence_key(row.source), row.source, _one_line(row.target)))
+            accepted.append((sentence_key(row.source), row.source, row.target))
         elif verdict == "unchanged":
             report.unchanged += 1
         elif verdict == _CHANGED:
