@@ -374,8 +374,8 @@ _NOUN_DETERMINERS = frozenset(
 
 # Determiners: after one, a word that doubles as an abbreviation is a noun.
 _DETERMINER_LIST = """
-    le la les un une des du au aux ce cet cette ces mon ma mes ton ta tes son sa
-    ses notre nos votre vos leur leurs
+    le la les l' un une des du d' au aux ce cet cette ces mon ma mes ton ta tes
+    son sa ses notre nos votre vos leur leurs
 """
 _DETERMINERS = frozenset(_DETERMINER_LIST.split())
 
@@ -730,19 +730,23 @@ def _is_boundary(text: str, match: _Candidate, sentence_start: int, context: _Co
     if kind is AbbrevKind.NUMBER:
         numbered = word[0].isdigit() or _ROMAN.match(word) or _CODE.match(text, match.end)
         return not (numbered or _is_designator(text, word, word_end))
-    bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
+    bare = _bare(token)
     abbreviated = kind is not None or _is_initial(bare)
     if abbreviated and following.opener and not following.quoted:
         return False  # a reference or an expansion: "et al. (2004)", "A.B.C. (Ateliers"
     if kind is AbbrevKind.FINAL:
         return word[0].isupper() or following.quoted
-    if kind is AbbrevKind.WORD and _after_determiner(text, token, token_start):
+    if kind is AbbrevKind.WORD and _after_one_of(text, token, token_start, _DETERMINERS):
         # An everyday noun: "son ex. Marc l'a salué", "le brig. Deux hommes".
         return word[0].isupper() or following.quoted
     if abbreviated:
         if len(word) == 1 and text[word_end : word_end + 1] == ".":
             return False  # the next initial of the same name: "J. K. Rowling"
-        if kind is None and len(bare) > 1 and _in_noun_phrase(text, token, token_start):
+        if (
+            kind is None
+            and len(bare) > 1
+            and _after_one_of(text, token, token_start, _NOUN_DETERMINERS)
+        ):
             # "aux É.-U. Washington a répondu", but "l'U.S. Census Bureau"
             # and "Le L.A. Times rapporte" (no sentence is that short).
             return (
@@ -792,7 +796,7 @@ def _ends_before_lowercase(
     kind = _abbreviation_kind(text, token, token_start)
     if kind is AbbrevKind.TITLE:
         return False
-    bare = _ELISION.split(token)[-1] if "'" in token or "’" in token else token
+    bare = _bare(token)
     if bare in _EVERYDAY_WORDS and not _number_before(text, token_start):
         return True
     if (
@@ -969,7 +973,7 @@ def _abbreviation_kind(text: str, token: str, token_start: int) -> AbbrevKind | 
     if kind is None and token[0].isupper() and token[1:].islower():
         kind = ABBREVIATIONS.get(token.lower())
     if kind is None and ("'" in token or "’" in token):
-        kind = ABBREVIATIONS.get(_ELISION.split(token)[-1])
+        kind = ABBREVIATIONS.get(_bare(token))
     return kind
 
 
@@ -1001,18 +1005,16 @@ def _after_given_name(text: str, token_start: int) -> bool:
     )
 
 
-def _after_determiner(text: str, token: str, token_start: int) -> bool:
-    """Whether a word follows a determiner: ``son ex``, ``l'ex``, ``un brig``."""
-    if _ELISION.search(token):
-        return _ELISION.split(token)[0].lower() + "'" in ("l'", "d'")
-    return _previous_word(text, token_start).lower() in _DETERMINERS
+def _bare(token: str) -> str:
+    """A token without its elided article: ``l'art`` → ``art``."""
+    return _ELISION.split(token)[-1] if "'" in token or "’" in token else token
 
 
-def _in_noun_phrase(text: str, token: str, token_start: int) -> bool:
-    """Whether an acronym follows a determiner: ``l'O.N.U``, ``aux É.-U``."""
+def _after_one_of(text: str, token: str, token_start: int, words: frozenset[str]) -> bool:
+    """Whether one of ``words`` comes before a token, elided (``l'ex``) or not (``son ex``)."""
     if _ELISION.search(token):
-        return _ELISION.split(token)[0].lower() + "'" == "l'"
-    return _previous_word(text, token_start).lower() in _NOUN_DETERMINERS
+        return _ELISION.split(token)[0].lower() + "'" in words
+    return _previous_word(text, token_start).lower() in words
 
 
 def _number_before(text: str, token_start: int) -> bool:
@@ -1023,19 +1025,22 @@ def _number_before(text: str, token_start: int) -> bool:
 
 def _capital_follows(text: str, pos: int) -> bool:
     """Whether the next word after ``pos`` is capitalised: a name goes on."""
+    pos = _skip_hspace(text, pos)
+    return pos < len(text) and text[pos].isupper()
+
+
+def _skip_hspace(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is not a horizontal space."""
     while pos < len(text) and text[pos] in _HSPACE:
         pos += 1
-    return pos < len(text) and text[pos].isupper()
+    return pos
 
 
 def _is_particle(text: str, word: str, word_end: int) -> bool:
     """A function word that begins a name: ``Le Pen``, ``La Fontaine``, ``D'Alembert``."""
     if word.lower().replace("’", "'") not in _PARTICLES:
         return False
-    pos = word_end
-    while pos < len(text) and text[pos] in _HSPACE:
-        pos += 1
-    name = _WORD.match(text, pos)
+    name = _WORD.match(text, _skip_hspace(text, word_end))
     # "Le Pen", "La Fontaine"; an acronym after the article is a noun: "Le FBI".
     return name is not None and name.group()[0].isupper() and not name.group().isupper()
 
