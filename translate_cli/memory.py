@@ -430,3 +430,14 @@ def open_memory(setting: str) -> TranslationMemory | None:
     if setting == OFF:
         return None
     return TranslationMemory(default_path() if setting == DEFAULT else Path(setting).expanduser())
+
+
+@contextlib.contextmanager
+def memory_in_use(setting: str) -> Iterator[TranslationMemory | None]:
+    """:func:`open_memory` for the length of a ``with`` block, closed at its end."""
+    memory = open_memory(setting)
+    try:
+        yield memory
+    finally:
+        if memory is not None:
+            memory.close()

@@ -24,7 +24,7 @@ from .errors import ModelError, OutputDirError, TranslateError, UsageError
 from .inputs import Job, collect_jobs
 from .memory import DEFAULT as MEMORY_DEFAULT
 from .memory import OFF as MEMORY_OFF
-from .memory import TranslationMemory, open_memory
+from .memory import TranslationMemory, memory_in_use
 from .memory import default_path as default_memory_path
 from .models import MODEL_FILES, ModelSource, check_model_dir, resolve_model
 from .models import _looks_like_path as looks_like_path
@@ -376,20 +376,16 @@ def run_paths(
     output_root = Path(settings.output_dir)
     check_output_dir(output_root)
     source = resolve_model(settings.model, settings.revision)
-    memory = open_memory(settings.memory)
-    runner = Runner(
-        settings,
-        _loader(settings, source, progress),
-        plan_run(settings, source),
-        resume=not force,
-        progress=progress,
-        memory=memory,
-    )
-    try:
+    with memory_in_use(settings.memory) as memory:
+        runner = Runner(
+            settings,
+            _loader(settings, source, progress),
+            plan_run(settings, source),
+            resume=not force,
+            progress=progress,
+            memory=memory,
+        )
         report = runner.run(jobs, on_outcome=on_outcome)
-    finally:
-        if memory is not None:
-            memory.close()
     if combined is not None:
         done = [
             job
@@ -555,12 +551,8 @@ def _offline_key(settings: Settings) -> str:
     if not path.expanduser().is_file():
         # An empty memory: its key part is its path and no reviewed entry.
         return settings_key(settings, plan, cast(TranslationMemory, _EmptyMemory(path)))
-    memory = open_memory(settings.memory)
-    try:
+    with memory_in_use(settings.memory) as memory:
         return settings_key(settings, plan, memory)
-    finally:
-        if memory is not None:
-            memory.close()
 
 
 @dataclass(frozen=True)
@@ -653,19 +645,15 @@ def translate_document(
         translator = Translator(engine, settings.batch_tokens)
         return align(document, translator, engine_meta(engine))
     source = resolve_model(settings.model, settings.revision)
-    memory = open_memory(settings.memory)
-    runner = Runner(
-        settings,
-        engine or _loader(settings, source, None),
-        plan_run(settings, source),
-        resume=False,
-        memory=memory,
-    )
-    try:
+    with memory_in_use(settings.memory) as memory:
+        runner = Runner(
+            settings,
+            engine or _loader(settings, source, None),
+            plan_run(settings, source),
+            resume=False,
+            memory=memory,
+        )
         return align(document, runner.translator, runner.meta())
-    finally:
-        if memory is not None:
-            memory.close()
 
 
 def translate_file(
