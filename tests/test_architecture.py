@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "translate_cli"
 LAYERS: list[set[str]] = [
     {"_version", "vocabulary", "errors", "fsutil", "markup"},
     {"config", "dehyphenate"},
-    {"document", "segment", "batching", "models", "protect"},
+    {"document", "segment", "batching", "models", "protect", "glossary"},
     {"engines", "memory", "qa", "readers", "project"},
     {"translator", "provenance"},
     {"align", "writers"},
