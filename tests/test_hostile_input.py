@@ -138,18 +138,29 @@ def test_huge_unpunctuated_paragraph_is_cut_never_truncated():
     assert max(engine.count_tokens(engine.translated)) <= 512
 
 
-def test_giant_url_is_cut_by_the_real_tokenizer(tiny_model):
+def test_giant_word_is_cut_by_the_real_tokenizer(tiny_model):
     from translate_cli import load_engine
 
     engine = load_engine(Settings(model=str(tiny_model), engine="transformers"))
-    url = "https://exemple.fr/" + "abcdefghij" * 500
+    word = "abcdefghij" * 500
     translator = Translator(engine, 4096)
-    result = align(document_from_text(f"Voir {url} pour tout."), translator, engine_meta(engine))
-    # The tiny model cannot write every character of the URL, so `symbols`
+    result = align(document_from_text(f"Voir {word} pour tout."), translator, engine_meta(engine))
+    # The tiny model cannot write every character of the word, so `symbols`
     # may join `split`; the point here is the cut.
     assert [origin_flags(p)[:1] for p in result.pairs] == [("split",)]
     assert translator.counters.engine_inputs > 1
-    assert result.pairs[0].source == f"Voir {url} pour tout."
+    assert result.pairs[0].source == f"Voir {word} pour tout."
+
+
+def test_giant_url_is_protected_text_never_sent():
+    """A 5,000-character URL is copied whole; the model sees the sentence without it."""
+    engine = FakeEngine(max_input_tokens=64)
+    url = "https://exemple.fr/" + "abcdefghij" * 500
+    result = align(
+        document_from_text(f"Voir {url} pour tout."), Translator(engine, 4096), engine_meta(engine)
+    )
+    assert engine.translated == ["Voir pour tout."]
+    assert url in result.pairs[0].target
 
 
 CONTROL = "".join(map(chr, [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]))

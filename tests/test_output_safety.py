@@ -130,8 +130,9 @@ def test_stems_that_collide_keep_their_extension_and_settle(tmp_path, loads):
         "note.txt.fr-en.tsv",
         "other.fr-en.tsv",  # no collision: the usual name
     ]
-    assert (out / "note.md.en.md").read_text() == "TEXTE DE NOTE.MD.\n"
-    assert (out / "note.txt.en.txt").read_text() == "TEXTE DE NOTE.TXT.\n"
+    # The file names in the texts are protected text: copied as written.
+    assert (out / "note.md.en.md").read_text() == "TEXTE DE note.md.\n"
+    assert (out / "note.txt.en.txt").read_text() == "TEXTE DE note.txt.\n"
     again = cli(folder, "-o", out, "-f", "txt,tsv")
     assert "files: 0 translated, 4 skipped" in again.stderr
 

@@ -16,11 +16,11 @@ from dataclasses import replace
 
 from .batching import sentence_key
 from .document import AlignedPair, Document, Result, RunMeta, Sentence
-from .markup import Placed, Span
+from .markup import Block, Placed, Span
 from .project import block_sentences, model_text, project, strip_protected
 from .protect import is_text_free
 from .qa import check_pair, confidence_flags
-from .segment import learned_abbreviations, split_sentences
+from .segment import learned_abbreviations
 from .translator import Translation, Translator
 from .vocabulary import Flag, Origin
 
@@ -31,23 +31,23 @@ _ORDER: dict[str, int] = {flag: rank for rank, flag in enumerate(Flag)}
 def sentences_of(document: Document) -> list[Sentence]:
     """Split every paragraph into sentences, keeping their positions.
 
-    A structured document's sentences also carry their start in the block
-    and their inline spans (:func:`~translate_cli.project.block_sentences`).
-    Abbreviations the document uses and no list holds are learned from the
-    whole document first (:func:`~translate_cli.segment.learned_abbreviations`).
+    Every sentence carries its start in its paragraph and its spans
+    (:func:`~translate_cli.project.block_sentences`): a structured
+    document's inline markup, and in any document the URLs, e-mail
+    addresses, handles, hashtags and file paths found in the text, as
+    protected spans (:func:`~translate_cli.project.plain_protected`). A
+    plain paragraph is a block without markup, so its sentences are those
+    of :func:`~translate_cli.segment.split_sentences`, except that no
+    sentence ends inside protected text. Abbreviations the document uses
+    and no list holds are learned from the whole document first
+    (:func:`~translate_cli.segment.learned_abbreviations`).
     """
-    if document.blocks:
-        known = learned_abbreviations("\n\n".join(block.text for block in document.blocks))
-        return [
-            Sentence(p, i, text, start, spans)
-            for p, block in enumerate(document.blocks)
-            for i, (start, text, spans) in enumerate(block_sentences(block, known))
-        ]
-    known = learned_abbreviations("\n\n".join(document.paragraphs))
+    blocks = document.blocks or tuple(Block(p) for p in document.paragraphs)
+    known = learned_abbreviations("\n\n".join(block.text for block in blocks))
     return [
-        Sentence(p, i, text)
-        for p, paragraph in enumerate(document.paragraphs)
-        for i, text in enumerate(split_sentences(paragraph, known))
+        Sentence(p, i, text, start, spans)
+        for p, block in enumerate(blocks)
+        for i, (start, text, spans) in enumerate(block_sentences(block, known))
     ]
 
 
@@ -78,15 +78,15 @@ def align(
         sentences = sentences_of(document)
     keys = [translation_key(s) for s in sentences]
     done = translator.translate(keys)
-    if document.blocks:
-        done = _with_reviewed(sentences, keys, done, translator)
+    done = _with_reviewed(sentences, keys, done, translator)
     unsure = confidence_flags([t.hypothesis.score for t in done])
     if document.blocks:
         placed, alignments, unclear = _placed(sentences, keys, done, translator)
         targets = [p.target for p in placed]
     else:
-        placed, targets = [], [t.hypothesis.text for t in done]
-        alignments, unclear = [None] * len(sentences), [False] * len(sentences)
+        placed = []
+        targets, unclear = _plain_targets(sentences, keys, done, translator)
+        alignments = [None] * len(sentences)
     pairs = []
     for s, t, target, low, links, fallback in zip(
         sentences, done, targets, unsure, alignments, unclear, strict=True
@@ -141,6 +141,38 @@ def _without_protected(target: str, sentence: Sentence) -> str:
         if at >= 0:
             found.append(Span(at, at + len(text), span.tag, True))
     return strip_protected(target, found).text
+
+
+def _plain_targets(
+    sentences: Sequence[Sentence],
+    keys: Sequence[str],
+    done: Sequence[Translation],
+    translator: Translator,
+) -> tuple[list[str], list[bool]]:
+    """Plain-text sentences' translations, with their protected text put back.
+
+    Only sentences holding protected text are aligned (:func:`_placed`);
+    the others are their translations as they came, so a text without any
+    costs no alignment. The alignment places the protected text and is not
+    kept: plain-text pairs record none, as before.
+
+    Returns:
+        The targets, and for each sentence whether its protected text was
+        placed by a fallback (flag ``markup``).
+    """
+    targets = [t.hypothesis.text for t in done]
+    unclear = [False] * len(sentences)
+    held = [n for n, s in enumerate(sentences) if s.spans]
+    if held:
+        placed, _, fallback = _placed(
+            [sentences[n] for n in held],
+            [keys[n] for n in held],
+            [done[n] for n in held],
+            translator,
+        )
+        for n, one, guessed in zip(held, placed, fallback, strict=True):
+            targets[n], unclear[n] = one.target, guessed
+    return targets, unclear
 
 
 def _placed(

@@ -243,8 +243,10 @@ class Sentence:
         paragraph: Index of its paragraph in the document (0-based).
         index: Index of the sentence inside its paragraph (0-based).
         text: The sentence, stripped of surrounding whitespace.
-        start: Where ``text`` starts in its paragraph (structured documents).
-        spans: Its inline elements, in ``text``'s offsets (structured documents).
+        start: Where ``text`` starts in its paragraph.
+        spans: Its inline elements (structured documents) and the protected
+            text found in it (URLs, e-mail addresses, handles, hashtags, file
+            paths; any document), in ``text``'s offsets.
     """
 
     paragraph: int

@@ -15,10 +15,12 @@ and the layout writes the element around them: the approach of bergamot's
 HTML handling, where Argos Translate's file add-on translates tag by tag and
 so cuts a sentence at every bold word.
 
-Protected spans (:attr:`Span.protected`: inline code, URLs, e-mail
-addresses, Word fields, images) are copied byte for byte and never reach the
-model either: the sentence is translated without them, and they are put
-back next to the English words aligned with the French words beside them.
+Protected spans (:attr:`Span.protected`: inline code, Word fields, images,
+and the URLs, e-mail addresses, handles, hashtags and file paths the
+translation layer finds in any text, plain text included) are copied byte
+for byte and never reach the model either: the sentence is translated
+without them, and they are put back next to the English words aligned with
+the French words beside them.
 
 Pure data, no I/O.
 """
@@ -29,9 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-# The tag of a protected span the translation layer found by itself (a URL or
-# an e-mail address in plain text): layouts write its text as it is, with no
-# markup around it.
+# The tag of a protected span the translation layer found by itself (a URL, an
+# e-mail address, a handle, a hashtag or a file path in the text): layouts
+# write its text as it is, with no markup around it.
 PLAIN_TAG = -1
 
 

@@ -100,8 +100,8 @@ DESCRIPTIONS: dict[str, str] = {
         "an emoji or symbol the model cannot write was put back at a guessed place: check it"
     ),
     Flag.MARKUP: (
-        "inline markup (bold, a link, code) was put on the English by a fallback, "
-        "not by word alignment: check which words carry it"
+        "inline markup or protected text (bold, a link, code, a URL, a handle) was put "
+        "on the English by a fallback, not by word alignment: check where it landed"
     ),
     Flag.REVIEWED: "the translation is a reviewer's",
 }
