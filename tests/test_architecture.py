@@ -104,9 +104,11 @@ def test_layer_check_sees_lazy_and_relative_imports(tmp_path: Path, monkeypatch)
     [
         (
             vocabulary.Flag,
-            "empty truncated untranslated repetition numbers length low-confidence split symbols "
+            "empty truncated untranslated repetition numbers term length low-confidence split "
+            "symbols "
             "markup reviewed",
         ),
+        (vocabulary.TermStatus, "present restored missing"),
         (vocabulary.Status, "translated skipped failed"),
         (vocabulary.Origin, "engine memory reviewed copied"),
         (vocabulary.EntryOrigin, "machine reviewed"),

@@ -93,6 +93,7 @@ from pathlib import Path
 from . import dehyphenate
 from .errors import InputError, read_error
 from .markup import Block, Layout, Placed, Span
+from .vocabulary import TermStatus
 
 # Characters that end a line that is a complete unit (sentence, headline with
 # punctuation, or quote close). A line ending otherwise continues on the next.
@@ -276,6 +277,25 @@ class Hypothesis:
 
 
 @dataclass(frozen=True)
+class TermUse:
+    """A glossary term found in a pair's source, and whether the target uses it.
+
+    Attributes:
+        source: The French occurrence as written in the sentence.
+        target: The English the glossary requires for it (plural when the
+            occurrence is; for a do-not-translate term, ``source``).
+        status: Present in the target, restored there by the tool, or missing
+            (the pair is then flagged ``term``).
+        note: The glossary's note on the term, ``""`` when none.
+    """
+
+    source: str
+    target: str
+    status: TermStatus
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class AlignedPair:
     """A source sentence with its translation, the unit every writer works on.
 
@@ -290,6 +310,8 @@ class AlignedPair:
         alignment: Word alignment between ``source`` and ``target`` as
             Pharaoh pairs ``(i, j)`` of word indices (``str.split`` words),
             for pairs of structured documents; None when not computed.
+        terms: The glossary terms found in ``source``, in source order
+            (empty without a glossary).
     """
 
     paragraph: int
@@ -299,6 +321,7 @@ class AlignedPair:
     flags: tuple[str, ...] = ()
     score: float | None = None
     alignment: tuple[tuple[int, int], ...] | None = None
+    terms: tuple[TermUse, ...] = ()
 
     # Files number paragraphs and sentences from 1; the code counts from 0.
     # These two properties and :meth:`numbered` are the only conversions.

@@ -29,12 +29,21 @@ class Flag(StrEnum):
     UNTRANSLATED = "untranslated"
     REPETITION = "repetition"
     NUMBERS = "numbers"
+    TERM = "term"  # a glossary term's required English is missing from the translation
     LENGTH = "length"
     LOW_CONFIDENCE = "low-confidence"
     SPLIT = "split"
     SYMBOLS = "symbols"  # a symbol the model cannot write was put back by guess
     MARKUP = "markup"  # inline markup placed on the English by a fallback, not by alignment
     REVIEWED = "reviewed"
+
+
+class TermStatus(StrEnum):
+    """What became of a glossary term found in a pair's source (see :mod:`translate_cli.terms`)."""
+
+    PRESENT = "present"  # the required English is in the translation
+    RESTORED = "restored"  # put in place of the model's words aligned with it
+    MISSING = "missing"  # not in the translation: the pair is flagged ``term``
 
 
 class Status(StrEnum):

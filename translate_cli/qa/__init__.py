@@ -90,6 +90,10 @@ DESCRIPTIONS: dict[str, str] = {
     Flag.UNTRANSLATED: "the translation is a copy of the French source, or is still in French",
     Flag.REPETITION: "the translation repeats a word or phrase in a loop (a model hallucination)",
     Flag.NUMBERS: "a number in the source is missing from the translation",
+    Flag.TERM: (
+        "a glossary term of the source is in the translation without the English "
+        "the glossary requires for it"
+    ),
     Flag.LENGTH: "the translation is much shorter or longer than the source's length predicts",
     Flag.LOW_CONFIDENCE: "the model gave this translation a low probability",
     Flag.SPLIT: (

@@ -85,6 +85,7 @@ PALETTE: dict[str, tuple[str, str]] = {
     "truncated": ("#ffd8c4", "#5c1a00"),
     "symbols": ("#d4f1f1", "#0b3f3f"),
     "markup": ("#e8e0ff", "#2e1a66"),
+    "term": ("#e3f1c4", "#2c4200"),
 }
 OTHER_COLOURS = ("#f4f4f4", "#1f1f1f")
 
