@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"_version", "vocabulary", "errors", "fsutil", "markup"},
     {"config", "dehyphenate"},
     {"document", "segment", "batching", "models", "protect", "glossary"},
-    {"engines", "memory", "qa", "readers", "project"},
+    {"engines", "memory", "qa", "readers", "project", "terms"},
     {"translator", "provenance"},
     {"align", "writers"},
     {"outputs", "review", "inputs", "progress"},

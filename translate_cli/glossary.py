@@ -472,6 +472,22 @@ class Glossary:
         payload = json.dumps([MATCHING_VERSION, rows], ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
+    def fingerprint_of(self, matches: Iterable[TermMatch]) -> str:
+        """SHA-256 hex digest of what ``matches`` require, ``""`` when there are none.
+
+        It covers each distinct term found (French, English, note) and the
+        English each occurrence requires, plus :data:`MATCHING_VERSION`: a
+        text's fingerprint changes exactly when an edit to the glossary can
+        change that text's translation. Resume keys and translation-memory
+        contexts use it per document and per sentence, so an edit to one
+        term reruns only what holds it.
+        """
+        rows = sorted({(m.term.french, m.term.english, m.term.note, m.english) for m in matches})
+        if not rows:
+            return ""
+        payload = json.dumps([MATCHING_VERSION, rows], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
     def find(self, text: str) -> list[TermMatch]:
         """The glossary terms in a French text, longest first, in text order.
 

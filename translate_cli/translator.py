@@ -49,6 +49,7 @@ from .batching import plan_batches, sentence_key, unique
 from .document import Hypothesis
 from .engines import Engine
 from .errors import EngineError, TranslateError
+from .glossary import Glossary
 from .memory import Entry, TranslationMemory
 from .protect import Masked, is_text_free, mask, protectable, unmask
 from .segment import cut_spans
@@ -146,6 +147,8 @@ class Translator:
             Oldest entries go first, which bounds memory on long runs while
             still catching the repeats that matter (inside a document, and
             across neighbouring files).
+        glossary: Terms whose English the translations must use (see
+            :mod:`translate_cli.terms`), or None.
 
     Attributes:
         on_batch: Called with the number of texts each engine call finished.
@@ -159,6 +162,7 @@ class Translator:
         memory: TranslationMemory | None = None,
         context: str = "",
         memo_size: int = 200_000,
+        glossary: Glossary | None = None,
     ) -> None:
         self._load: Callable[[], Engine] = load if callable(load) else lambda: load
         self._engine: Engine | None = None
@@ -167,6 +171,7 @@ class Translator:
         self.memory = memory
         self.context = context
         self.memo_size = memo_size
+        self.glossary = glossary
         self.on_batch: Callable[[int], None] | None = None
         self._memo: dict[str, Translation] = {}
         self._alignments: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
