@@ -3,10 +3,11 @@
 Every pair gets its review flags (:mod:`translate_cli.qa`): numbers,
 untranslated, length, repetition, empty and low-confidence checks, plus
 ``truncated``, ``split``, ``symbols`` and ``reviewed`` from how it was
-translated, in :class:`~translate_cli.vocabulary.Flag` order (most serious
-first, so ``truncated`` comes right after ``empty``). The low-confidence tail
-is taken per document, since a streamed run cannot know the whole run's
-scores before writing its first file.
+translated and ``term`` when a glossary term's required English is missing
+from the target (:func:`term_uses`), in :class:`~translate_cli.vocabulary.Flag`
+order (most serious first, so ``truncated`` comes right after ``empty``). The
+low-confidence tail is taken per document, since a streamed run cannot know
+the whole run's scores before writing its first file.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .batching import sentence_key
-from .document import AlignedPair, Document, Result, RunMeta, Sentence
+from .document import AlignedPair, Document, Result, RunMeta, Sentence, TermUse
+from .glossary import TermMatch, absent
 from .markup import Block, Placed, Span
 from .project import block_sentences, model_text, project, strip_protected
 from .protect import is_text_free
 from .qa import check_pair, confidence_flags
 from .segment import learned_abbreviations
 from .translator import Translation, Translator
-from .vocabulary import Flag, Origin
+from .vocabulary import Flag, Origin, TermStatus
 
 # A flag's place in the display order, for sorting a pair's flags.
 _ORDER: dict[str, int] = {flag: rank for rank, flag in enumerate(Flag)}
@@ -88,18 +90,55 @@ def align(
         targets, unclear = _plain_targets(sentences, keys, done, translator)
         alignments = [None] * len(sentences)
     pairs = []
-    for s, t, target, low, links, fallback in zip(
-        sentences, done, targets, unsure, alignments, unclear, strict=True
+    for s, key, t, target, low, links, fallback in zip(
+        sentences, keys, done, targets, unsure, alignments, unclear, strict=True
     ):
+        terms = term_uses(translator.terms_of(key), key, t, target)
         flags = check_pair(s.text, target)
         flags += (Flag.LOW_CONFIDENCE,) * (low and t.origin != Origin.REVIEWED) + t.flags
         flags += (Flag.MARKUP,) * fallback
+        flags += (Flag.TERM,) * any(u.status == TermStatus.MISSING for u in terms)
         flags = tuple(sorted(flags, key=_ORDER.__getitem__))
         translator.counters.flags.update(flags)
+        translator.counters.terms.update(u.status for u in terms)
         pairs.append(
-            AlignedPair(s.paragraph, s.index, s.text, target, flags, t.hypothesis.score, links)
+            AlignedPair(
+                s.paragraph, s.index, s.text, target, flags, t.hypothesis.score, links, terms
+            )
         )
     return Result(document, tuple(pairs), meta, tuple(placed))
+
+
+def term_uses(
+    matches: Sequence[TermMatch], key: str, done: Translation, target: str
+) -> tuple[TermUse, ...]:
+    """What became of each glossary term of a sentence in its final target.
+
+    Checked on every pair, whoever wrote the target (engine, memory,
+    reviewer): a term is missing when :func:`~translate_cli.glossary.absent`
+    finds its English absent from ``target``, restored when the tool put it
+    there (:attr:`Translation.restored`), present otherwise.
+
+    Args:
+        matches: The terms found in ``key`` (:meth:`Translator.terms_of`).
+        key: The sentence as translated.
+        done: Its translation.
+        target: The pair's target, protected text and markup text included.
+    """
+    gone = absent(matches, target)
+    return tuple(
+        TermUse(
+            key[m.start : m.end],
+            m.english,
+            TermStatus.MISSING
+            if m in gone
+            else TermStatus.RESTORED
+            if n in done.restored
+            else TermStatus.PRESENT,
+            m.term.note,
+        )
+        for n, m in enumerate(matches)
+    )
 
 
 def _with_reviewed(

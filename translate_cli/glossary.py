@@ -537,31 +537,44 @@ class Glossary:
     def missing(self, source: str, target: str) -> list[TermMatch]:
         """The terms of ``source`` whose required English is not in ``target``.
 
-        The English is looked for as whole words, ignoring case, whitespace runs
-        equal; the singular and the plural of the glossary's English are both
-        accepted, and for a DNT term its French as found or as written. Each
-        occurrence is checked on its own: two occurrences and one English
-        counts as present.
-
         Args:
             source: The French sentence.
             target: Its English translation.
 
         Returns:
-            The matches of :meth:`find` on ``source`` with no English in ``target``.
+            The matches of :meth:`find` on ``source`` that :func:`absent` finds absent.
         """
-        target = target.replace("’", "'")
-        absent: list[TermMatch] = []
-        for match in self.find(source):
-            term = match.term
-            forms = {match.english}
-            if term.dnt:
-                forms.add(term.french)
-            else:
-                forms |= {term.english, plural_english(term.english)}
-            if not any(_english_pattern(form).search(target) for form in forms):
-                absent.append(match)
-        return absent
+        return absent(self.find(source), target)
+
+
+def absent(matches: Iterable[TermMatch], target: str) -> list[TermMatch]:
+    """The matches whose required English is not in ``target``.
+
+    The English is looked for as whole words, ignoring case, whitespace runs
+    equal; the singular and the plural of the glossary's English are both
+    accepted, and for a DNT term its French as found or as written. Each
+    occurrence is checked on its own: two occurrences and one English
+    counts as present.
+
+    Args:
+        matches: Terms found in a French sentence (:meth:`Glossary.find`).
+        target: Its English translation.
+
+    Returns:
+        Those of ``matches`` with no English in ``target``, in their order.
+    """
+    target = target.replace("’", "'")
+    out: list[TermMatch] = []
+    for match in matches:
+        term = match.term
+        forms = {match.english}
+        if term.dnt:
+            forms.add(term.french)
+        else:
+            forms |= {term.english, plural_english(term.english)}
+        if not any(_english_pattern(form).search(target) for form in forms):
+            out.append(match)
+    return out
 
 
 def _read_text(path: Path) -> str:

@@ -42,17 +42,18 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from .batching import plan_batches, sentence_key, unique
 from .document import Hypothesis
 from .engines import Engine
 from .errors import EngineError, TranslateError
-from .glossary import Glossary
+from .glossary import Glossary, TermMatch, absent
 from .memory import Entry, TranslationMemory
 from .protect import Masked, is_text_free, mask, protectable, unmask
 from .segment import cut_spans
+from .terms import Substituted, put_back, remap, substitute, word_origins
 from .vocabulary import EntryOrigin, Flag, Origin
 
 T = TypeVar("T")
@@ -76,6 +77,8 @@ class Counters:
         copied: Sentences with no letter (``* * *``, ``102``), copied through
             unchanged; not among ``unique`` nor sent to the engine.
         flags: How many pairs carry each review flag.
+        terms: How many glossary term occurrences ended present, restored or
+            missing (:class:`~translate_cli.vocabulary.TermStatus`).
     """
 
     sentences: int = 0
@@ -85,6 +88,7 @@ class Counters:
     split: int = 0
     copied: int = 0
     flags: collections.Counter[str] = field(default_factory=collections.Counter)
+    terms: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
 @dataclass(frozen=True)
@@ -98,17 +102,26 @@ class Translation:
             reviewer, or copied because it has no text).
         symbols_guessed: A symbol the model cannot write was put back at a
             place guessed from its relative position.
+        restored: The glossary terms (indices into
+            :meth:`Translator.terms_of` of the sentence) whose English the
+            model did not write and the tool put back
+            (:func:`~translate_cli.terms.put_back`).
     """
 
     hypothesis: Hypothesis
     cut: bool = False
     origin: Origin = Origin.ENGINE
     symbols_guessed: bool = False
+    restored: tuple[int, ...] = ()
 
     @property
     def storable(self) -> bool:
-        """Whether the memory can hold it without losing a flag (see the module doc)."""
-        return not (self.hypothesis.truncated or self.symbols_guessed)
+        """Whether the memory can hold it without losing a flag or a term's status.
+
+        See the module doc; a term put back by the tool is shown as such on
+        the pair, which a stored entry could not say.
+        """
+        return not (self.hypothesis.truncated or self.symbols_guessed or self.restored)
 
     @property
     def flags(self) -> tuple[Flag, ...]:
@@ -175,6 +188,7 @@ class Translator:
         self.on_batch: Callable[[int], None] | None = None
         self._memo: dict[str, Translation] = {}
         self._alignments: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
+        self._found: dict[str, tuple[TermMatch, ...]] = {}
         # Characters the engine can write and those it cannot, asked once each.
         self._writable: set[str] = set()
         self._unwritable: set[str] = set()
@@ -190,6 +204,42 @@ class Translator:
     def loaded(self) -> Engine | None:
         """The engine if it has been loaded, else None."""
         return self._engine
+
+    def terms_of(self, key: str) -> tuple[TermMatch, ...]:
+        """The glossary terms in a sentence key, in order (none without a glossary); cached."""
+        if self.glossary is None:
+            return ()
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= self.memo_size:
+                self._found.clear()
+            found = self._found[key] = tuple(self.glossary.find(key))
+        return found
+
+    def context_of(self, key: str) -> str:
+        """A sentence's translation-memory context: the run's, plus what its terms require.
+
+        A sentence without glossary terms has the run's context, so its stored
+        translation serves runs with any glossary; one with terms adds the
+        digest of what they require (:meth:`Glossary.fingerprint_of
+        <translate_cli.glossary.Glossary.fingerprint_of>`), so editing one of
+        them makes it translated again, and only it.
+        """
+        matches = self.terms_of(key)
+        if not matches or self.glossary is None:
+            return self.context
+        return f"{self.context}|terms={self.glossary.fingerprint_of(matches)[:16]}"
+
+    def _by_context(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {}
+        for key in keys:
+            groups.setdefault(self.context_of(key), []).append(key)
+        return groups
+
+    def _substituted(self, key: str) -> Substituted | None:
+        """The model's input for ``key`` with its terms' English in, or None without terms."""
+        matches = self.terms_of(key)
+        return substitute(key, matches) if matches else None
 
     def _call(self, method: Callable[[Engine], T]) -> T:
         """Run one engine call, turning the engine's own failures into EngineError."""
@@ -230,27 +280,27 @@ class Translator:
             EngineError: The engine failed.
             MemoryStoreError: The memory cannot be read or written.
         """
-        keys = map(sentence_key, texts)
-        new, _ = unique([k for k in keys if k not in self._memo and not is_text_free(k)])
+        candidates = map(sentence_key, texts)
+        new, _ = unique([k for k in candidates if k not in self._memo and not is_text_free(k)])
         self.counters.unique += len(new)
         fresh: dict[str, Translation] = {}
         if new and self.memory is not None:
-            for key, entry in self.memory.lookup(new, self.context).items():
-                fresh[key] = _remembered(entry)
+            for context, keys in self._by_context(new).items():
+                for key, entry in self.memory.lookup(keys, context).items():
+                    fresh[key] = _remembered(entry)
             self.counters.memory += len(fresh)
             new = [k for k in new if k not in fresh]
         if new:
             translated = self._translate_new(new)
             fresh.update(translated)
             if self.memory is not None:
-                self.memory.store(
-                    (
-                        (k, k, t.hypothesis.text, t.hypothesis.score, t.cut)
-                        for k, t in translated.items()
-                        if t.storable
-                    ),
-                    self.context,
-                )
+                storable = [k for k, t in translated.items() if t.storable]
+                for context, keys in self._by_context(storable).items():
+                    rows = [(k, translated[k]) for k in keys]
+                    self.memory.store(
+                        ((k, k, t.hypothesis.text, t.hypothesis.score, t.cut) for k, t in rows),
+                        context,
+                    )
         for key, value in fresh.items():
             if len(self._memo) >= self.memo_size:
                 del self._memo[next(iter(self._memo))]
@@ -306,17 +356,34 @@ class Translator:
             sources: What the model translated (sentence keys).
             targets: Their translations (the engine's, the memory's or a reviewer's).
 
+        A sentence with glossary terms was translated from its input with
+        the terms' English in (:func:`~translate_cli.terms.substitute`): that
+        input is aligned with the target and the pairs mapped back to the
+        sentence's words (:func:`~translate_cli.terms.remap`).
+
         Returns:
-            Pharaoh pairs per sentence; None for all when the engine cannot align.
+            Pharaoh pairs per sentence, between the words of ``sources`` and
+            ``targets``; None for all when the engine cannot align.
 
         Raises:
             EngineError: The engine failed.
         """
-        pairs = list(zip(sources, targets, strict=True))
+        subs = [self._substituted(source) for source in sources]
+        inputs = [sub.text if sub else source for sub, source in zip(subs, sources, strict=True)]
+        found = self._aligned(list(zip(inputs, targets, strict=True)))
+        if found is None:
+            return [None] * len(inputs)
+        return [
+            remap(links, word_origins(sub)) if sub and sub.text != sub.source else links
+            for links, sub in zip(found, subs, strict=True)
+        ]
+
+    def _aligned(self, pairs: list[tuple[str, str]]) -> list[tuple[tuple[int, int], ...]] | None:
+        """Alignments of (model input, output) pairs, cached; None when the engine cannot align."""
         new, _ = unique([p for p in pairs if p not in self._alignments])
         aligner = getattr(self.engine, "align_batch", None) if new else None
         if new and aligner is None:
-            return [None] * len(pairs)
+            return None
         if new and aligner is not None:
             if len(self._alignments) > self.memo_size:
                 self._alignments.clear()
@@ -377,8 +444,10 @@ class Translator:
             tokens.update(zip(missing, self._count(missing), strict=True))
 
     def _translate_new(self, new: list[str]) -> dict[str, Translation]:
-        masked = {key: self._mask(key) for key in new}
-        inputs = {key: m.text if m else key for key, m in masked.items()}
+        subs = {key: self._substituted(key) for key in new}
+        bases = {key: sub.text if sub else key for key, sub in subs.items()}
+        masked = {key: self._mask(base) for key, base in bases.items()}
+        inputs = {key: m.text if m else bases[key] for key, m in masked.items()}
         tokens: dict[str, int] = {}
         self._counted(list(dict.fromkeys(inputs.values())), tokens)
         pieces = {key: self._pieces(text, tokens[text]) for key, text in inputs.items()}
@@ -409,7 +478,37 @@ class Translator:
                 hypothesis = Hypothesis(text, hypothesis.score, hypothesis.truncated)
                 guessed = not sure
             fresh[key] = Translation(hypothesis, cut=cut, symbols_guessed=guessed)
+        self._put_back_terms(fresh, subs)
         return fresh
+
+    def _put_back_terms(
+        self, fresh: dict[str, Translation], subs: dict[str, Substituted | None]
+    ) -> None:
+        """Put back the English of glossary terms the engine's outputs lack, where aligned.
+
+        Only outputs missing an English are aligned, in one batch; an engine
+        that cannot align leaves them as they are (the pairs are flagged ``term``).
+        """
+        todo: dict[str, tuple[Substituted, list[int]]] = {}
+        for key, sub in subs.items():
+            if sub is not None:
+                gone = absent(sub.matches, fresh[key].hypothesis.text)
+                if gone:
+                    todo[key] = (sub, [i for i, m in enumerate(sub.matches) if m in gone])
+        if not todo:
+            return
+        found = self._aligned(
+            [(sub.text, fresh[key].hypothesis.text) for key, (sub, _) in todo.items()]
+        )
+        if found is None:
+            return
+        for (key, (sub, missing)), links in zip(todo.items(), found, strict=True):
+            done = fresh[key]
+            text, restored = put_back(sub, done.hypothesis.text, links, missing)
+            if restored:
+                fresh[key] = replace(
+                    done, hypothesis=replace(done.hypothesis, text=text), restored=restored
+                )
 
 
 def _remembered(entry: Entry) -> Translation:
