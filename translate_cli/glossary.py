@@ -161,10 +161,30 @@ def _strip_accents(text: str) -> str:
 
 @functools.lru_cache(maxsize=_LEMMA_CACHE_SIZE)
 def _lemma(word: str) -> str:
-    """The case-folded French lemma of one word form, from simplemma (cached)."""
+    """The case-folded French lemma of one word form, from simplemma (cached).
+
+    simplemma's table gives many feminine singulars as their own lemma while
+    it knows their plural (``directrice`` → ``directrice``, ``directrices`` →
+    ``directeur``; likewise ``députée``, ``actrice``, ``candidate``,
+    ``chanteuse``, ``ouvrière``). A singular that is its own lemma therefore
+    takes the lemma of its plural when that is another word: the rule asks
+    the lemmatiser's own table, it does not derive forms by suffix.
+    """
+    folded = _fold(word)
+    lemma = _lemmatised(word)
+    if lemma == folded and folded[-1:] not in ("s", "x"):
+        probe = _lemmatised(word + "s")
+        if probe not in (folded, folded + "s"):
+            return probe
+    return lemma
+
+
+@functools.lru_cache(maxsize=_LEMMA_CACHE_SIZE)
+def _lemmatised(form: str) -> str:
+    """simplemma's French lemma of ``form``, case-folded (one call per form while cached)."""
     import simplemma
 
-    return _fold(simplemma.lemmatize(word, lang="fr"))
+    return _fold(simplemma.lemmatize(form, lang="fr"))
 
 
 def _same_stem(a: str, b: str) -> bool:
