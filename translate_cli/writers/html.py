@@ -44,6 +44,14 @@ the exported source still matches its check. A pair with a word alignment
 has its words wrapped in ``<span class="w">`` (words as ``str.split`` counts
 them, as the alignment does) and the Pharaoh pairs in ``data-align``;
 hovering or focusing a word highlights its aligned words.
+
+A pair whose source holds glossary terms (:attr:`AlignedPair.terms`) lists
+them under its source, in a ``<ul class="terms">`` after the words: each
+French occurrence, the English the glossary requires, what became of it in
+words (``present``, ``restored``, ``missing``; colour is a second cue, never
+the only one) and the glossary's note. The script reads a row's source
+without that list (see ``source`` in ``review.js``), so exported sources
+still match their checks. A pair without terms is written as before.
 """
 
 from __future__ import annotations
@@ -62,8 +70,8 @@ from functools import cache
 from importlib.resources import files
 from typing import NamedTuple, TextIO
 
-from ..document import AlignedPair, Result, RunMeta
-from ..vocabulary import Flag
+from ..document import AlignedPair, Result, RunMeta, TermUse
+from ..vocabulary import Flag, TermStatus
 from .base import Writer, register, row_check, xml_safe
 from .text import pharaoh
 
@@ -88,6 +96,22 @@ PALETTE: dict[str, tuple[str, str]] = {
     "term": ("#e3f1c4", "#2c4200"),
 }
 OTHER_COLOURS = ("#f4f4f4", "#1f1f1f")
+# Colours of a glossary term's status label: (background, text), 7:1 or more
+# like the badges. A missing term takes the ``term`` flag's colours (the flag
+# it causes) and bold type; the label's word says the status in every case.
+TERM_STATUS_COLOURS: dict[TermStatus, tuple[str, str]] = {
+    TermStatus.PRESENT: ("#f4f4f4", "#1f1f1f"),
+    TermStatus.RESTORED: ("#dde5ff", "#1c337a"),
+    TermStatus.MISSING: PALETTE["term"],
+}
+# What each status means, for the label's tooltip and the legend.
+TERM_STATUS_HELP: dict[TermStatus, str] = {
+    TermStatus.PRESENT: "the translation has the glossary's English",
+    TermStatus.RESTORED: "the tool put the glossary's English in place of the model's words",
+    TermStatus.MISSING: (
+        "the glossary's English is not in the translation, and the pair is flagged term"
+    ),
+}
 
 # Run metadata shown in the header and as <meta name="translate-cli:...">.
 _META_FIELDS = (
@@ -172,6 +196,10 @@ def _flag_css() -> str:
     rules = [f".{flag_class(f)}{{background:{bg};color:{fg}}}" for f, (bg, fg) in PALETTE.items()]
     bg, fg = OTHER_COLOURS
     rules.append(f".f-other{{background:{bg};color:{fg};border-style:dashed}}")
+    rules += [
+        f".ts-{status}{{background:{bg};color:{fg}}}"
+        for status, (bg, fg) in TERM_STATUS_COLOURS.items()
+    ]
     return "\n".join(rules)
 
 
@@ -240,6 +268,13 @@ _SCORE_HELP = (
     "document's scored pairs, 1 being the lowest score."
 )
 
+_TERMS_HELP = (
+    "with a glossary, the terms found in a source are listed under it (French \u2192 the "
+    "English the glossary requires, then the glossary's note, if any, in small type), each "
+    "after a label saying what became of it. "
+    + " ".join(f"{status.capitalize()}: {text}." for status, text in TERM_STATUS_HELP.items())
+)
+
 
 def _head(first: Result, combined: bool, descriptions: Mapping[str, str]) -> str:
     meta = first.meta
@@ -305,6 +340,7 @@ file for <code>translate --import-reviewed</code>.</p>
 <summary>What the flags and scores mean</summary>
 <dl>{legend}</dl>
 <p id="score-help"><strong>Model score</strong>: {_text(_SCORE_HELP)}</p>
+<p id="terms-help"><strong>Glossary terms</strong>: {_text(_TERMS_HELP)}</p>
 </details>
 <p class="sr-only" id="align-status" role="status" aria-live="polite"></p>
 <main id="main">
@@ -388,11 +424,38 @@ def _row(place: _Place, pair: AlignedPair, descriptions: Mapping[str, str]) -> s
         f'tabindex="-1" data-flags="{flags}" data-score="{score}" data-check="{check}"'
         f"{align}{exact}>"
         f'<td class="num">{doc}<span class="pn">&para;{p}&nbsp;</span>{s}</td>'
-        f'<td class="src" lang="{_text(src)}">{_words(pair.source, aligned)}</td>'
+        f'<td class="src" lang="{_text(src)}">{_words(pair.source, aligned)}'
+        f"{_terms(pair, place.lang)}</td>"
         f'<td class="tgt" lang="{_text(tgt)}">{_words(pair.target, aligned)}</td>'
         f'<td class="flags">{badges}</td>'
         f"{_score_cell(pair.score, rank, len(place.scored))}</tr>\n"
     )
+
+
+def _term(term: TermUse, lang: tuple[str, str]) -> str:
+    """One glossary term of a pair: ``[missing] centrale nucléaire → nuclear power plant``.
+
+    The status is a word on a coloured label (its tooltip says what it
+    means); the note, when there is one, follows in small type. Everything
+    from the glossary or the text is escaped.
+    """
+    status = TermStatus(term.status)
+    src, tgt = (_text(code) for code in lang)
+    note = f' <small class="tn">{_text(term.note)}</small>' if term.note else ""
+    return (
+        f'<li class="term t-{status}"><span class="ts ts-{status}" '
+        f'title="{_text(TERM_STATUS_HELP[status])}">{status}</span> '
+        f'<span lang="{src}">{_text(term.source)}</span> &rarr; '
+        f'<span lang="{tgt}">{_text(term.target)}</span>{note}</li>'
+    )
+
+
+def _terms(pair: AlignedPair, lang: tuple[str, str]) -> str:
+    """The list of the pair's glossary terms, put under its source; "" when it has none."""
+    if not pair.terms:
+        return ""
+    items = "".join(_term(term, lang) for term in pair.terms)
+    return f'<ul class="terms" aria-label="Glossary terms">{items}</ul>'
 
 
 def _is_flagged(pair: AlignedPair) -> bool:

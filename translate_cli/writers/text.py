@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..document import AlignedPair, Document, Result, RunMeta
+from ..document import AlignedPair, Document, Result, RunMeta, TermUse
+from ..vocabulary import TermStatus
 from .base import Writer, meta_record, register, row_check
 
 # Every character that some reader treats as a line break (str.splitlines
@@ -147,6 +149,13 @@ def pair_record(doc: str, pair: AlignedPair) -> dict[str, object]:
     alignment in Pharaoh format (``"0-0 1-2 2-1"``: source word ``i`` is
     aligned with target word ``j``, words counted by whitespace from 0), as
     fast_align and Moses write it.
+
+    A pair whose source holds glossary terms also has ``terms``, in source
+    order: ``[{"source": "centrale nucléaire", "target": "nuclear power
+    plant", "status": "missing", "note": "..."}]`` (``status`` a
+    :class:`~translate_cli.vocabulary.TermStatus`; ``note`` only when the
+    glossary has one). Without a glossary no record has it, so such outputs
+    are as they were before glossaries.
     """
     record: dict[str, object] = {
         "doc": doc,
@@ -159,7 +168,48 @@ def pair_record(doc: str, pair: AlignedPair) -> dict[str, object]:
     }
     if pair.alignment is not None:
         record["alignment"] = pharaoh(pair.alignment)
+    if pair.terms:
+        record["terms"] = [_term_record(term) for term in pair.terms]
     return record
+
+
+def _term_record(term: TermUse) -> dict[str, str]:
+    record = {"source": term.source, "target": term.target, "status": str(term.status)}
+    if term.note:
+        record["note"] = term.note
+    return record
+
+
+def terms_from_records(records: object) -> tuple[TermUse, ...]:
+    """Invert the ``terms`` of :func:`pair_record`.
+
+    Args:
+        records: The record's ``terms`` value: a list of objects with string
+            ``source``, ``target`` and ``status`` (a :class:`TermStatus`
+            value), and optionally a string ``note``.
+
+    Returns:
+        The terms, in the order given.
+
+    Raises:
+        ValueError: ``records`` is not such a list (a damaged file).
+    """
+    if not isinstance(records, list):
+        raise ValueError("terms: not a list")
+    terms = []
+    for record in records:
+        fields = record if isinstance(record, dict) else {}
+        source, target, status = fields.get("source"), fields.get("target"), fields.get("status")
+        note = fields.get("note", "")
+        if not (
+            isinstance(source, str)
+            and isinstance(target, str)
+            and isinstance(status, str)
+            and isinstance(note, str)
+        ):
+            raise ValueError(f"terms: not a term record: {record!r}")
+        terms.append(TermUse(source, target, TermStatus(status), note))
+    return tuple(terms)
 
 
 def pharaoh(alignment: Iterable[tuple[int, int]]) -> str:
@@ -285,7 +335,11 @@ def read_jsonl(path: Path) -> Iterator[Result]:
     """Read a JSONL output back into Results, one per meta record.
 
     The paragraph texts are not stored in JSONL, so the documents come back
-    with empty paragraphs; pairs, metadata and names are complete.
+    with empty paragraphs; pairs (their glossary terms included), metadata
+    and names are complete.
+
+    Raises:
+        ValueError: A pair's alignment or terms are damaged.
     """
     meta_fields = set(RunMeta.__dataclass_fields__)
     current: tuple[Document, RunMeta] | None = None
@@ -305,16 +359,17 @@ def read_jsonl(path: Path) -> Iterator[Result]:
                 )
                 current, pairs = (doc, meta), []
             elif rec.get("type") == "pair":
-                pairs.append(
-                    AlignedPair.numbered(
-                        rec["paragraph"],
-                        rec["sentence"],
-                        rec["source"],
-                        rec["target"],
-                        tuple(rec.get("flags", ())),
-                        rec.get("score"),
-                        from_pharaoh(rec["alignment"]) if "alignment" in rec else None,
-                    )
+                pair = AlignedPair.numbered(
+                    rec["paragraph"],
+                    rec["sentence"],
+                    rec["source"],
+                    rec["target"],
+                    tuple(rec.get("flags", ())),
+                    rec.get("score"),
+                    from_pharaoh(rec["alignment"]) if "alignment" in rec else None,
                 )
+                if "terms" in rec:
+                    pair = replace(pair, terms=terms_from_records(rec["terms"]))
+                pairs.append(pair)
     if current is not None:
         yield Result(current[0], tuple(pairs), current[1])

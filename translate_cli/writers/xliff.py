@@ -34,7 +34,9 @@ sentence, numbered from 1 as in the other formats::
 
 Where things go follows the core schema: ``<segment>`` may hold only
 ``<source>`` and ``<target>``, so a sentence's flags and score are a note of
-its unit, tied to it by the note's id and text; the run's metadata is the
+its unit, tied to it by the note's id and text, and so is each glossary term
+found in its source (``<note id="p1-s1-term1" category="term">sentence 1:
+term centrale nucléaire → nuclear power plant (missing)</note>``); the run's metadata is the
 Metadata module (``mda``) for programs and a note for people.
 ``canResegment="no"`` asks CAT tools not to join or split segments, whose ids
 carry the paragraph and sentence numbers back through :func:`read_xliff`.
@@ -75,7 +77,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from ..document import AlignedPair, Result
+from ..document import AlignedPair, Result, TermUse
 from ..errors import InputError, read_error
 from .base import XML_ILLEGAL, Writer, meta_record, register, row_check, xml_safe
 
@@ -170,6 +172,27 @@ def _qa_note(pair: AlignedPair) -> str:
     return f"sentence {pair.sentence_number}: " + "; ".join(parts)
 
 
+def _term_note(pair: AlignedPair, term: TermUse) -> str:
+    text = f"sentence {pair.sentence_number}: term {term.source} → {term.target} ({term.status})"
+    return text + (f"; note: {term.note}" if term.note else "")
+
+
+def _notes(pair: AlignedPair) -> Iterator[etree._Element]:
+    """A pair's notes: its flags and score (``pN-sM-qa``), then one per glossary term.
+
+    A term's note (``pN-sM-term1``, category ``term``) reads ``sentence 2:
+    term centrale nucléaire → nuclear power plant (missing); note: ...``.
+    """
+    if pair.flags or (pair.score is not None and not math.isnan(pair.score)):
+        note = etree.Element("note", id=_segment_id(pair) + "-qa", category="qa")
+        note.text = xml_safe(_qa_note(pair))
+        yield note
+    for number, term in enumerate(pair.terms, 1):
+        note = etree.Element("note", id=f"{_segment_id(pair)}-term{number}", category="term")
+        note.text = xml_safe(_term_note(pair, term))
+        yield note
+
+
 def paragraph_gaps(paragraph: str, sources: Sequence[str]) -> list[str]:
     """What stands before, between and after the sentences of a paragraph.
 
@@ -242,12 +265,10 @@ def _write_unit(
         )
         out.write(f'        <mda:meta type="{_segment_id(pair)}">{check}</mda:meta>\n')
     out.write("      </mda:metaGroup>\n    </mda:metadata>\n")
-    noted = [p for p in pairs if p.flags or (p.score is not None and not math.isnan(p.score))]
-    if noted:
+    notes = [note for pair in pairs for note in _notes(pair)]
+    if notes:
         out.write("    <notes>\n")
-        for pair in noted:
-            note = etree.Element("note", id=_segment_id(pair) + "-qa", category="qa")
-            note.text = xml_safe(_qa_note(pair))
+        for note in notes:
             out.write(_serialise(note, level=3))
         out.write("    </notes>\n")
     gaps = paragraph_gaps(paragraph, [pair.source for pair in pairs])

@@ -246,8 +246,13 @@
     return row.machine;
   }
 
+  // The source as the page shows it, without the list of its glossary terms.
   function source(row) {
-    return exact(row, "src", function () { return row.cells[1].textContent; });
+    return exact(row, "src", function () {
+      return [].map.call(row.cells[1].childNodes, function (node) {
+        return node.nodeName === "UL" ? "" : node.textContent;
+      }).join("");
+    });
   }
 
   // Shows the reviewer's text, or the machine's (with its word spans) when undefined.
