@@ -27,6 +27,7 @@ _EXPORTS = {
     "learned_abbreviations": "segment",
     "load_engine": "engines",
     "Engine": "engines",
+    "Glossary": "glossary",
     "Settings": "config",
     "load_settings": "config",
     "Document": "document",
@@ -54,6 +55,7 @@ __all__ = [
     "Engine",
     "EngineError",
     "Flag",
+    "Glossary",
     "Hypothesis",
     "InputError",
     "Job",
@@ -111,6 +113,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .engines import Engine, load_engine
     from .errors import EngineError, InputError, ModelError, TranslateError, UsageError
+    from .glossary import Glossary
     from .inputs import Job
     from .markup import Block, Placed, Span
     from .readers import read_input

@@ -44,6 +44,7 @@ from .config import (
 from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, Status
 
 if TYPE_CHECKING:
+    from .glossary import Glossary
     from .runner import DryRunReport, Outcome, RunReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -144,6 +145,16 @@ def _split_list(values: list[str] | str | None) -> tuple[str, ...] | None:
     return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
 
 
+_GLOSSARY_HELP = (
+    "Glossary: the English a French term requires. A .tsv or .csv with columns fr, en "
+    "and optionally note, or a .tbx term base; repeat for several (a later file's "
+    f"term wins); in the environment, paths separated by '{os.pathsep}'"
+)
+_DNT_HELP = (
+    "Do-not-translate list: a UTF-8 text file, one French term per line (# comments), "
+    f"each kept as written; repeat for several; in the environment, paths separated by "
+    f"'{os.pathsep}'"
+)
 _FORMAT_HELP = (
     f"Outputs, a comma list of {', '.join(FORMATS)}, or {ALL_FORMATS}; any case"
     + "".join(f", {alias} = {name}" for alias, name in FORMAT_ALIASES.items())
@@ -348,6 +359,24 @@ def translate(
             rich_help_panel=PANEL_REVIEW,
         ),
     ] = None,
+    glossary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--glossary",
+            metavar="FILE",
+            help=_help(_GLOSSARY_HELP, "glossaries"),
+            rich_help_panel=PANEL_REVIEW,
+        ),
+    ] = None,
+    dnt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dnt",
+            metavar="FILE",
+            help=_help(_DNT_HELP, "dnt"),
+            rich_help_panel=PANEL_REVIEW,
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -403,8 +432,11 @@ def translate(
                 "input_format": input_format,
                 "output_dir": output_dir,
                 "memory": "off" if no_tm else tm,
+                "glossaries": tuple(glossary) if glossary else None,
+                "dnt": tuple(dnt) if dnt else None,
             },
         )
+        terms = _load_glossary(settings, quiet) if paths else None
         if import_reviewed:
             missing = [str(f) for f in import_reviewed if not (f.exists() or f.is_symlink())]
             if missing:
@@ -432,10 +464,10 @@ def translate(
                 for option, value in ignored.items():
                     if value:
                         _warn(f"{option} is ignored when the English goes to standard output")
-            _to_stdout(paths, settings, quiet=quiet, dry_run=dry_run)
+            _to_stdout(paths, settings, quiet=quiet, dry_run=dry_run, glossary=terms)
             return
         if dry_run:
-            raise typer.Exit(_dry_run(paths, settings, force, combined, quiet))
+            raise typer.Exit(_dry_run(paths, settings, force, combined, quiet, terms))
         from .progress import make_progress
         from .runner import run_paths
 
@@ -446,6 +478,7 @@ def translate(
             combined=combined,
             progress=make_progress(quiet),
             on_outcome=functools.partial(_report_outcome, quiet=quiet),
+            glossary=terms,
         )
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -466,6 +499,39 @@ def _config_from_env() -> Path | None:
     """``--config`` from :data:`~translate_cli.config.CONFIG_ENV` when not given."""
     value = os.environ.get(CONFIG_ENV, "")
     return Path(value) if value else None
+
+
+def _load_glossary(settings: Settings, quiet: bool) -> Glossary | None:
+    """The run's glossary, read once before any input; its warnings shown, one line each.
+
+    Returns:
+        None when the settings name no glossary and no DNT list.
+
+    Raises:
+        UsageError: A file named does not exist (exit 2, as a missing input).
+        InputError: A file cannot be read or is malformed: one line naming
+            the file and the problem (exit 1).
+    """
+    from .errors import UsageError
+    from .runner import load_glossary
+
+    for kind, paths in (("glossary", settings.glossaries), ("DNT", settings.dnt)):
+        for name in paths:
+            path = Path(name).expanduser()
+            if not (path.exists() or path.is_symlink()):
+                raise UsageError(f"{name}: no such {kind} file")
+    glossary = load_glossary(settings)
+    if glossary is not None and not quiet:
+        for warning in glossary.warnings:
+            _warn(warning)
+    return glossary
+
+
+def _terms_line(count: int | None) -> list[str]:
+    """``glossary: N terms`` for a summary, or nothing when no glossary is used."""
+    if count is None:
+        return []
+    return [f"glossary: {count} {'term' if count == 1 else 'terms'}"]
 
 
 def _report_outcome(outcome: Outcome, quiet: bool) -> None:
@@ -495,7 +561,14 @@ def _import(files: list[Path], settings: Settings, quiet: bool) -> int:
     return rejected
 
 
-def _to_stdout(paths: list[str], settings: Settings, *, quiet: bool, dry_run: bool) -> None:
+def _to_stdout(
+    paths: list[str],
+    settings: Settings,
+    *,
+    quiet: bool,
+    dry_run: bool,
+    glossary: Glossary | None = None,
+) -> None:
     """``translate -`` and ``-o -``: the English document on stdout, nothing else written.
 
     Standard input is plain text unless ``--input-format`` names a document
@@ -514,7 +587,7 @@ def _to_stdout(paths: list[str], settings: Settings, *, quiet: bool, dry_run: bo
     if paths[0] != STDIO and not (Path(paths[0]).exists() or Path(paths[0]).is_symlink()):
         raise UsageError(f"{paths[0]}: no such file or folder")
     if dry_run:
-        _dry_run_to_stdout(paths[0], settings, quiet)
+        _dry_run_to_stdout(paths[0], settings, quiet, glossary)
         return
     from .document import document_from_text
     from .readers import parse_document, read_input
@@ -530,13 +603,15 @@ def _to_stdout(paths: list[str], settings: Settings, *, quiet: bool, dry_run: bo
         document = document_from_text(sys.stdin.read())
     else:
         document = parse_document(sys.stdin.buffer.read(), "<stdin>", settings.input_format)
-    result = translate_document(document, settings, use_memory=True)
+    result = translate_document(document, settings, use_memory=True, glossary=glossary)
     sys.stdout.flush()
     DocumentWriter().write([result], sys.stdout)
     sys.stdout.flush()
 
 
-def _dry_run_to_stdout(path: str, settings: Settings, quiet: bool) -> None:
+def _dry_run_to_stdout(
+    path: str, settings: Settings, quiet: bool, glossary: Glossary | None = None
+) -> None:
     """``--dry-run`` with ``-`` or ``-o -``: one input, read if it is a file."""
     from .errors import InputError
 
@@ -551,16 +626,23 @@ def _dry_run_to_stdout(path: str, settings: Settings, quiet: bool) -> None:
     if not quiet:
         shown = "standard input" if path == STDIO else path
         typer.echo(f"translate  {shown} (to standard output)")
+        for line in _terms_line(None if glossary is None else len(glossary.terms)):
+            typer.echo(line)
         typer.echo("dry run: nothing written, no model loaded")
 
 
 def _dry_run(
-    paths: list[str], settings: Settings, force: bool, combined: str | None, quiet: bool
+    paths: list[str],
+    settings: Settings,
+    force: bool,
+    combined: str | None,
+    quiet: bool,
+    glossary: Glossary | None = None,
 ) -> int:
     """List what a run would do (on stdout); the exit code: 1 if an input would be refused."""
     from .runner import dry_run
 
-    report = dry_run(paths, settings, force=force, combined=combined)
+    report = dry_run(paths, settings, force=force, combined=combined, glossary=glossary)
     for outcome in report.outcomes:
         if outcome.status == Status.FAILED:
             typer.echo(f"refuse     {outcome.name}: {outcome.error}")
@@ -583,6 +665,7 @@ def _print_dry_summary(report: DryRunReport) -> None:
     ]
     if report.combined:
         lines.append("combined: " + ", ".join(_combined_names(report.combined)))
+    lines += _terms_line(report.glossary_terms)
     if report.undecided:
         lines.append(
             f"note: cannot tell which inputs are up to date without the model: {report.undecided}"
@@ -630,6 +713,7 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     ]
     if c.flags:
         lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(c.flags.items())))
+    lines += _terms_line(report.glossary_terms)
     lines += [f"failed: {o.name}: {o.error}" for o in report.failed]
     lines.append(where)
     typer.echo("\n".join(lines), err=True)

@@ -44,7 +44,14 @@ OPTIONS: dict[str, str] = {
     "input_format": "--input-format",
     "memory": "--tm",
     "normalize": "--normalize",
+    "glossaries": "--glossary",
+    "dnt": "--dnt",
 }
+# Settings that hold file paths. In a config file, a relative path is read
+# from the file's folder (and one path may stand alone, not in a list); in the
+# environment, several paths are separated by os.pathsep (":" on Linux and
+# macOS, ";" on Windows), since a path may hold a comma.
+PATH_LISTS = frozenset({"glossaries", "dnt"})
 # ``--config FILE`` read from the environment when the option is not given.
 CONFIG_ENV = ENV_PREFIX + "CONFIG"
 # Variables the tool reads that are not settings, so they draw no warning.
@@ -109,6 +116,13 @@ class Settings:
     # normalisation for French, non-printing characters to spaces) to what the
     # model reads; outputs keep the source as written. See engines/normalize.py.
     normalize: bool = True
+    # Glossaries: the English a French term requires. .tsv/.csv files with
+    # columns fr, en and optionally note, or .tbx term bases; a later file's
+    # term wins (see glossary.Glossary.load).
+    glossaries: tuple[str, ...] = ()
+    # Do-not-translate lists: UTF-8 text files, one French term per line,
+    # kept as written in the translation; read after the glossaries.
+    dnt: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -132,6 +146,13 @@ class Settings:
             raise ConfigError("formats must name at least one output format")
         if not isinstance(self.normalize, bool):
             raise ConfigError(f"normalize must be true or false, got {self.normalize!r}")
+        for name in sorted(PATH_LISTS):
+            paths = getattr(self, name)
+            paths = (paths,) if isinstance(paths, str | os.PathLike) else tuple(paths)
+            paths = tuple(os.fspath(p) for p in paths)
+            if any(not p.strip() for p in paths):
+                raise ConfigError(f"{name}: a path is empty")
+            object.__setattr__(self, name, paths)
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied; ``None`` values are ignored."""
@@ -173,9 +194,9 @@ def env_var(option: str) -> str:
 ENV_VARS: dict[str, str] = {env_var(option): name for name, option in OPTIONS.items()}
 # The names read before variables followed the options: the setting's own name
 # (TRANSLATE_FORMATS, TRANSLATE_GLOBS, TRANSLATE_MEMORY), still read, below
-# the option's.
+# the option's. Settings added since have only the option's variable.
 LEGACY_ENV_VARS: dict[str, str] = {
-    ENV_PREFIX + name.upper(): name for name in OPTIONS if ENV_PREFIX + name.upper() not in ENV_VARS
+    ENV_PREFIX + name.upper(): name for name in ("formats", "globs", "memory")
 }
 
 
@@ -186,11 +207,20 @@ def _field_kinds() -> dict[str, str]:
 def _coerce(name: str, value: Any) -> Any:
     """Turn a TOML or environment value into the field's type.
 
+    A text for a list of paths (:data:`PATH_LISTS`) comes from the environment
+    and is split on :data:`os.pathsep`; a config file's single path was made a
+    list by :func:`read_toml` first.
+
     Raises:
         ValueError: The value has the wrong type or shape; the message says
             what was expected.
     """
     kind = _field_kinds()[name]
+    if name in PATH_LISTS:
+        if isinstance(value, str):
+            return tuple(p for p in value.split(os.pathsep) if p.strip())
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ValueError("expected a path or a list of paths")
     if kind.startswith("tuple"):
         if isinstance(value, str):
             return tuple(v for v in (p.strip() for p in value.split(",")) if v)
@@ -293,7 +323,34 @@ def read_toml(path: Path) -> dict[str, Any]:
                 f"{path}: unknown setting {key!r}{hint}; "
                 f"expected one of: {', '.join(sorted(known))}"
             )
+        if key in PATH_LISTS:
+            value = _paths_from(path, value)
         out[key] = _setting(str(path), key, key, value)
+    return out
+
+
+def _paths_from(config: Path, value: Any) -> Any:
+    """A path setting of a config file, its relative paths read from the file's folder.
+
+    Args:
+        config: The config file.
+        value: The raw TOML value: one path, or a list of paths.
+
+    Returns:
+        A list of paths (``~`` expanded; relative ones joined to the
+        config file's folder), or ``value`` unchanged when it is no text nor
+        list of texts, for :func:`_setting` to refuse.
+    """
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        return value
+    out = []
+    for item in items:
+        if not item.strip():
+            out.append(item)  # refused by Settings, naming the key
+            continue
+        found = Path(item).expanduser()
+        out.append(str(found if found.is_absolute() else config.parent / found))
     return out
 
 

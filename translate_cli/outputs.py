@@ -34,6 +34,7 @@ from .config import Settings
 from .document import Result
 from .errors import OutputDirError, OutputError, UsageError
 from .fsutil import NAME_MAX, StagedFiles, fit_name, remove_stale_parts, sha256_file
+from .glossary import Glossary
 from .memory import TranslationMemory
 from .provenance import RunPlan
 from .writers import META_SUFFIX, Writer, get_writer, meta_record, output_stem
@@ -242,6 +243,33 @@ def settings_key(settings: Settings, plan: RunPlan, memory: TranslationMemory | 
         "memory": None if memory is None else [str(memory.path), memory.reviewed_version()],
     }
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def document_key(key: str, glossary: Glossary | None, texts: Iterable[str]) -> str:
+    """One input's resume key: the run's key, with what the glossary requires of it.
+
+    The glossary enters an input's key only through the terms found in it
+    (:meth:`Glossary.fingerprint_of <translate_cli.glossary.Glossary.fingerprint_of>`
+    of :meth:`~translate_cli.glossary.Glossary.find` on each text), so adding,
+    editing or removing a term reruns exactly the inputs holding it (or, once
+    added, holding it now), and an input holding no term keeps the key it has
+    without a glossary.
+
+    Args:
+        key: :func:`settings_key` of the run (16 hex digits).
+        glossary: The run's glossary, or None.
+        texts: The input's texts the run matches terms on (its sentences).
+
+    Returns:
+        ``key`` itself when there is no glossary or no term is found; else
+        16 hex digits of the SHA-256 of ``key`` and the terms' fingerprint.
+    """
+    if glossary is None:
+        return key
+    terms = glossary.fingerprint_of(match for text in texts for match in glossary.find(text))
+    if not terms:
+        return key
+    return hashlib.sha256(f"{key}|glossary={terms}".encode()).hexdigest()[:16]
 
 
 def is_up_to_date(meta_file: Path, source_sha256: str, key: str) -> bool:
@@ -503,6 +531,7 @@ __all__ = [
     "check_combined_name",
     "check_output_dir",
     "combined_files",
+    "document_key",
     "is_up_to_date",
     "manifest_file",
     "output_files",

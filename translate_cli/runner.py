@@ -21,6 +21,7 @@ from .config import Settings
 from .document import Document, Result, RunMeta, Sentence, document_from_text
 from .engines import Engine, load_engine, pick_engine
 from .errors import ModelError, OutputDirError, TranslateError, UsageError
+from .glossary import Glossary
 from .inputs import Job, collect_jobs
 from .memory import DEFAULT as MEMORY_DEFAULT
 from .memory import OFF as MEMORY_OFF
@@ -33,6 +34,7 @@ from .outputs import (
     check_combined_name,
     check_output_dir,
     combined_files,
+    document_key,
     is_up_to_date,
     manifest_file,
     output_files,
@@ -86,6 +88,8 @@ class RunReport:
         output_dir: Where the outputs went.
         combined: The ``--combined`` files written, if any.
         combined_backups: Edited combined files kept as backups first.
+        glossary_terms: How many terms the run's glossary holds (DNT terms
+            included), or None when it used none.
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -94,6 +98,7 @@ class RunReport:
     output_dir: Path | None = None
     combined: tuple[Path, ...] = ()
     combined_backups: tuple[Path, ...] = ()
+    glossary_terms: int | None = None
 
     def count(self, status: Status) -> int:
         """How many inputs ended with ``status``."""
@@ -116,6 +121,7 @@ class _Pending:
     job: Job
     document: Document
     sentences: list[Sentence]
+    key: str  # the input's resume key (document_key)
 
 
 class Runner:
@@ -131,7 +137,10 @@ class Runner:
     file becomes a ``failed`` outcome and the run goes on. With ``resume``,
     inputs whose outputs are up to date (same source hash and settings, see
     :func:`~translate_cli.outputs.is_up_to_date`) are skipped, and the engine
-    is not even loaded when nothing is left to translate.
+    is not even loaded when nothing is left to translate. With a glossary,
+    each input's key also covers the terms it holds
+    (:func:`~translate_cli.outputs.document_key`): a glossary edit reruns the
+    inputs holding an edited term, and only those.
 
     Args:
         settings: Run settings.
@@ -145,6 +154,8 @@ class Runner:
             about eight batches' worth, enough for full batches across short
             files while each file's outputs still appear soon after it is read.
         memory: Translation memory to consult and fill, or None.
+        glossary: Terms the translations must follow (given to the
+            :class:`~translate_cli.translator.Translator`), or None for none.
     """
 
     def __init__(
@@ -156,8 +167,10 @@ class Runner:
         progress: Progress | None = None,
         window: int | None = None,
         memory: TranslationMemory | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.settings = settings
+        self.glossary = glossary
         self.plan = plan
         self.key = settings_key(settings, plan, memory) if plan else ""
         self.resume = resume and plan is not None
@@ -165,7 +178,9 @@ class Runner:
         self.progress = progress or NoProgress()
         self.counters = Counters()
         context = plan.memory_context if plan else ""
-        self.translator = Translator(load, settings.batch_tokens, self.counters, memory, context)
+        self.translator = Translator(
+            load, settings.batch_tokens, self.counters, memory, context, glossary=glossary
+        )
         self._date = utc_now()
 
     def meta(self) -> RunMeta:
@@ -213,6 +228,7 @@ class Runner:
             self.counters,
             time.perf_counter() - start,
             Path(self.settings.output_dir),
+            glossary_terms=None if self.glossary is None else len(self.glossary.terms),
         )
 
     def _read(self, index: int, job: Job) -> _Pending | Outcome:
@@ -222,15 +238,17 @@ class Runner:
         except (TranslateError, OSError, UnicodeError) as exc:
             self.progress.leave_out(job.size)
             return Outcome(job.name, Status.FAILED, _reason(exc, job))
+        sentences, key = _input_key(self.key, self.glossary, document)
         if self.resume:
-            meta_file = _up_to_date(job, document, self.settings, self.key)
+            meta_file = _up_to_date(job, document, self.settings, key)
             if meta_file is not None:
                 remove_stale_temporaries(meta_file)
                 self.progress.leave_out(job.size)
                 return Outcome(job.name, Status.SKIPPED)
-        sentences = sentences_of(document)
+        if sentences is None:
+            sentences = sentences_of(document)
         self.progress.add_sentences(len(sentences), job.size)
-        return _Pending(index, job, document, sentences)
+        return _Pending(index, job, document, sentences, key)
 
     def _flush(self, window: list[_Pending]) -> Iterator[tuple[int, Outcome]]:
         """Translate a window's sentences together, then align and write each file."""
@@ -265,7 +283,7 @@ class Runner:
                     Path(self.settings.output_dir),
                     job.relative,
                     self.settings.formats,
-                    self.key,
+                    pending.key,
                     job.stem,
                 )
             except (TranslateError, OSError, UnicodeError) as exc:
@@ -283,6 +301,66 @@ class Runner:
 
 def _reason(exc: BaseException, job: Job) -> str:
     return str(exc).removeprefix(f"{job.name}: ")
+
+
+def _input_key(
+    key: str, glossary: Glossary | None, document: Document
+) -> tuple[list[Sentence] | None, str]:
+    """An input's resume key (:func:`~translate_cli.outputs.document_key`), and
+    its sentences when the key needed them.
+
+    Without a glossary (or without a run key: no resume) the key is the
+    run's and the input is not segmented here, so an input skipped as up to
+    date costs no segmentation; with one, the key covers the terms its
+    sentences hold.
+    """
+    if not key or glossary is None:
+        return None, key
+    sentences = sentences_of(document)
+    return sentences, document_key(key, glossary, _term_texts(sentences))
+
+
+def _term_texts(sentences: Sequence[Sentence]) -> Iterator[str]:
+    """The texts of an input the glossary is matched on, for its resume key.
+
+    Each sentence as written (its pairs' terms) and, when protected spans
+    are taken out, as the translator gets it (:func:`~translate_cli.align.
+    translation_key`), so the key covers every term the run can act on.
+    """
+    for sentence in sentences:
+        yield sentence.text
+        key = translation_key(sentence)
+        if key != sentence.text:
+            yield key
+
+
+def load_glossary(settings: Settings) -> Glossary | None:
+    """The glossary the files of ``settings.glossaries`` and ``settings.dnt`` make.
+
+    Paths have ``~`` expanded; a relative one is read from the current folder
+    (a config file's were already made relative to its folder by
+    :func:`~translate_cli.config.read_toml`).
+
+    Returns:
+        The glossary (:meth:`Glossary.load <translate_cli.glossary.Glossary.load>`,
+        its :attr:`~translate_cli.glossary.Glossary.warnings` to show), or
+        None when the settings name no file.
+
+    Raises:
+        InputError: A file is missing, unreadable or malformed: one line
+            naming the file and, where there is one, the line.
+    """
+    if not settings.glossaries and not settings.dnt:
+        return None
+    return Glossary.load(
+        [Path(p).expanduser() for p in settings.glossaries],
+        [Path(p).expanduser() for p in settings.dnt],
+    )
+
+
+def _glossary_of(settings: Settings, glossary: Glossary | None) -> Glossary | None:
+    """``glossary`` when given, else the one ``settings`` names (:func:`load_glossary`)."""
+    return glossary if glossary is not None else load_glossary(settings)
 
 
 def _up_to_date(job: Job, document: Document, settings: Settings, key: str) -> Path | None:
@@ -335,6 +413,7 @@ def run_paths(
     combined: str | None = None,
     progress: Progress | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    glossary: Glossary | None = None,
 ) -> RunReport:
     """Translate files and folders end to end, as ``translate PATH... -o DIR`` does.
 
@@ -352,6 +431,9 @@ def run_paths(
         combined: Stem of the combined files, or None for none.
         progress: Observer of the run; none by default.
         on_outcome: Called with each input's outcome as soon as it is known.
+        glossary: Terms the translations must follow; None loads the files
+            ``settings.glossaries`` and ``settings.dnt`` name (:func:`load_glossary`),
+            once, before any input.
 
     Returns:
         The outcomes in input order, the totals and the combined files.
@@ -368,12 +450,15 @@ def run_paths(
         OutputDirError: The output folder cannot hold outputs (a UsageError).
         OutputError: A per-input JSONL is damaged, or a combined file cannot
             be written (the per-input outputs are complete).
+        InputError: A glossary or DNT file is missing or malformed (before
+            any input is read).
         ModelError: The model cannot be found or loaded.
         EngineError: The engine failed.
         MemoryStoreError: The translation memory cannot be used.
     """
     settings, jobs = _prepare(paths, settings or Settings(), combined)
     output_root = Path(settings.output_dir)
+    glossary = _glossary_of(settings, glossary)
     check_output_dir(output_root)
     source = resolve_model(settings.model, settings.revision)
     with memory_in_use(settings.memory) as memory:
@@ -384,6 +469,7 @@ def run_paths(
             resume=not force,
             progress=progress,
             memory=memory,
+            glossary=glossary,
         )
         report = runner.run(jobs, on_outcome=on_outcome)
     if combined is not None:
@@ -434,12 +520,15 @@ class DryRunReport:
             when it can: the model cannot be located without downloading it
             (or at all, and then the real run fails). Every readable input is
             then listed as to translate.
+        glossary_terms: How many terms the glossary holds (DNT terms
+            included), or None when the run would use none.
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
     output_dir: Path = Path()
     combined: tuple[Path, ...] = ()
     undecided: str = ""
+    glossary_terms: int | None = None
 
     def count(self, status: Status) -> int:
         """How many inputs would end with ``status``."""
@@ -457,6 +546,7 @@ def dry_run(
     *,
     force: bool = False,
     combined: str | None = None,
+    glossary: Glossary | None = None,
 ) -> DryRunReport:
     """What :func:`run_paths` would do with the same arguments, doing none of it.
 
@@ -471,6 +561,7 @@ def dry_run(
         settings: Run settings; defaults when None.
         force: Every readable input would be translated.
         combined: Stem of the combined files, or None for none.
+        glossary: As for :func:`run_paths`: None loads the files the settings name.
 
     Returns:
         The outcome each input would have, and where the outputs would go.
@@ -478,9 +569,11 @@ def dry_run(
     Raises:
         UsageError: As :func:`run_paths` before any work: no input, a missing
             path, a bad ``combined`` name, an output folder that cannot be.
+        InputError: A glossary or DNT file is missing or malformed.
     """
     settings, jobs = _prepare(paths, settings or Settings(), combined)
     output_root = Path(settings.output_dir)
+    glossary = _glossary_of(settings, glossary)
     _check_output_dir_unchanged(output_root)
     key, undecided = "", ""
     if not force:
@@ -488,7 +581,11 @@ def dry_run(
             key = _offline_key(settings)
         except TranslateError as exc:
             undecided = str(exc)
-    report = DryRunReport(output_dir=output_root, undecided=undecided)
+    report = DryRunReport(
+        output_dir=output_root,
+        undecided=undecided,
+        glossary_terms=None if glossary is None else len(glossary.terms),
+    )
     for job in jobs:
         try:
             document = job.read(settings.input_format)
@@ -501,10 +598,11 @@ def dry_run(
             for path in output_files(output_root, job.relative, get_writer(fmt), job.stem)
         ]
         folders = [path for path in planned if path.is_dir()]
+        input_key = _input_key(key, glossary, document)[1] if key and not folders else ""
         if folders:
             reason = f"output clash: {folders[0]} is a folder"
             report.outcomes.append(Outcome(job.name, Status.FAILED, reason))
-        elif key and _up_to_date(job, document, settings, key) is not None:
+        elif input_key and _up_to_date(job, document, settings, input_key) is not None:
             report.outcomes.append(Outcome(job.name, Status.SKIPPED))
         else:
             report.outcomes.append(Outcome(job.name, Status.TRANSLATED, outputs=tuple(planned)))
@@ -600,7 +698,11 @@ def _occupied(jobs: Sequence[Job], settings: Settings, output_dir: Path) -> list
 
 
 def translate_text(
-    text: str, settings: Settings | None = None, engine: Engine | None = None
+    text: str,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    *,
+    glossary: Glossary | None = None,
 ) -> Result:
     """Translate a French text held in memory.
 
@@ -609,12 +711,16 @@ def translate_text(
         settings: Run settings; defaults when None.
         engine: An engine from :func:`~translate_cli.engines.load_engine`, to
             reuse across calls.
+        glossary: Terms the translation must follow, to reuse across calls;
+            None loads the files ``settings.glossaries`` and ``settings.dnt``
+            name (:func:`load_glossary`; none by default).
 
     Raises:
+        InputError: A glossary or DNT file is missing or malformed.
         ModelError: The model cannot be loaded.
         EngineError: The engine failed.
     """
-    return translate_document(document_from_text(text), settings, engine)
+    return translate_document(document_from_text(text), settings, engine, glossary=glossary)
 
 
 def translate_document(
@@ -623,6 +729,7 @@ def translate_document(
     engine: Engine | None = None,
     *,
     use_memory: bool = False,
+    glossary: Glossary | None = None,
 ) -> Result:
     """Translate a document already read (:func:`~translate_cli.readers.read_input`).
 
@@ -633,16 +740,20 @@ def translate_document(
         use_memory: Use the translation memory ``settings.memory`` names, as a
             run does (reviewed translations win; what is translated is
             stored); off by default for library calls.
+        glossary: Terms the translation must follow; None loads the files
+            the settings name (:func:`load_glossary`; none by default).
 
     Raises:
+        InputError: A glossary or DNT file is missing or malformed.
         ModelError: The model cannot be loaded.
         EngineError: The engine failed.
         MemoryStoreError: The translation memory cannot be used.
     """
     settings = settings or Settings()
+    glossary = _glossary_of(settings, glossary)
     if not use_memory:
         engine = engine or load_engine(settings)
-        translator = Translator(engine, settings.batch_tokens)
+        translator = Translator(engine, settings.batch_tokens, glossary=glossary)
         return align(document, translator, engine_meta(engine))
     source = resolve_model(settings.model, settings.revision)
     with memory_in_use(settings.memory) as memory:
@@ -652,6 +763,7 @@ def translate_document(
             plan_run(settings, source),
             resume=False,
             memory=memory,
+            glossary=glossary,
         )
         return align(document, runner.translator, runner.meta())
 
@@ -661,6 +773,8 @@ def translate_file(
     settings: Settings | None = None,
     engine: Engine | None = None,
     output_dir: Path | str | None = None,
+    *,
+    glossary: Glossary | None = None,
 ) -> Result:
     """Translate one French file, optionally writing its outputs.
 
@@ -670,17 +784,23 @@ def translate_file(
         engine: An engine from :func:`~translate_cli.engines.load_engine`, to
             reuse across calls.
         output_dir: If given, the chosen formats are written there.
+        glossary: Terms the translation must follow, to reuse across calls;
+            None loads the files the settings name (:func:`load_glossary`;
+            none by default).
 
     Raises:
-        InputError: The file is unreadable, binary or undecodable.
+        InputError: The file is unreadable, binary or undecodable, or a
+            glossary or DNT file is missing or malformed.
         ModelError: The model cannot be loaded.
         EngineError: The engine failed.
     """
     path = Path(path)
     settings = settings or Settings()
+    glossary = _glossary_of(settings, glossary)
     document = read_input(path, input_format=settings.input_format)
     engine = engine or load_engine(settings)
-    result = align(document, Translator(engine, settings.batch_tokens), engine_meta(engine))
+    translator = Translator(engine, settings.batch_tokens, glossary=glossary)
+    result = align(document, translator, engine_meta(engine))
     if output_dir is not None:
         write_outputs(result, Path(output_dir), PurePath(path.name), settings.formats)
     return result
