@@ -449,8 +449,19 @@ def test_review_loop_keeps_another_reviewers_edits(tmp_path, copy_model):
         lambda t: t + '{"type": "pair", "paragraph": 1}\n',
         lambda t: '["a list"]\n' + t,
         lambda t: "",
+        lambda t: t.replace('"flags"', '"terms": [{"source": "Un"}], "flags"', 1),
+        lambda t: t.replace('"flags"', '"terms": "Un", "flags"', 1),
     ],
-    ids=["mid-line", "line-end", "not-json", "wrong-record", "not-object", "empty"],
+    ids=[
+        "mid-line",
+        "line-end",
+        "not-json",
+        "wrong-record",
+        "not-object",
+        "empty",
+        "term",
+        "terms",
+    ],
 )
 def test_damaged_jsonl_while_combining_is_one_line(tmp_path, loads, damage):
     corpus = tmp_path / "in"

@@ -31,6 +31,7 @@ GLOSSARY = Glossary(
         Term("Otan", "NATO"),
         Term("Le Monde", "Le Monde"),
         Term("conseil municipal", "city council"),
+        Term("Banque mondiale", "World Bank"),
     ]
 )
 
@@ -100,6 +101,14 @@ def test_put_back_replaces_the_aligned_run(output, links, expected, restored):
     sub = _sub("Les centrales nucléaires, ferment.")
     assert sub.text == "Les nuclear power plants, ferment."
     assert put_back(sub, output, links, [0]) == (expected, restored)
+
+
+def test_put_back_leaves_a_neighbour_the_attention_spread_onto():
+    # The copy model cannot write "W"; its alignment links "Bank" with "prête." too.
+    sub = _sub("La Banque mondiale prête.")
+    assert sub.text == "La World Bank prête."
+    links = ((0, 0), (1, 1), (1, 2), (2, 2), (2, 3), (3, 3))
+    assert put_back(sub, "La orld Bank prête.", links, [0]) == ("La World Bank prête.", (0,))
 
 
 def test_put_back_never_replaces_overlapping_runs():

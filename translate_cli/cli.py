@@ -23,6 +23,7 @@ import functools
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -41,7 +42,7 @@ from .config import (
     load_settings,
     unknown_env_vars,
 )
-from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, Status
+from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, Status, TermStatus
 
 if TYPE_CHECKING:
     from .glossary import Glossary
@@ -527,11 +528,20 @@ def _load_glossary(settings: Settings, quiet: bool) -> Glossary | None:
     return glossary
 
 
-def _terms_line(count: int | None) -> list[str]:
-    """``glossary: N terms`` for a summary, or nothing when no glossary is used."""
+def _terms_line(count: int | None, found: Mapping[str, int] | None = None) -> list[str]:
+    """``glossary: N terms`` for a summary, or nothing when no glossary is used.
+
+    With ``found`` (occurrences by :class:`~translate_cli.vocabulary.TermStatus`),
+    the line goes on: ``; in the text: 12 present, 1 restored, 2 missing (flag term)``.
+    """
     if count is None:
         return []
-    return [f"glossary: {count} {'term' if count == 1 else 'terms'}"]
+    line = f"glossary: {count} {'term' if count == 1 else 'terms'}"
+    if found is not None:
+        statuses = [f"{found.get(s, 0)} {s}" for s in TermStatus]
+        line += "; in the text: " + ", ".join(statuses)
+        line += " (flag term)" if found.get(TermStatus.MISSING) else ""
+    return [line]
 
 
 def _report_outcome(outcome: Outcome, quiet: bool) -> None:
@@ -713,7 +723,7 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     ]
     if c.flags:
         lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(c.flags.items())))
-    lines += _terms_line(report.glossary_terms)
+    lines += _terms_line(report.glossary_terms, c.terms)
     lines += [f"failed: {o.name}: {o.error}" for o in report.failed]
     lines.append(where)
     typer.echo("\n".join(lines), err=True)

@@ -38,7 +38,7 @@ from .glossary import Glossary
 from .memory import TranslationMemory
 from .provenance import RunPlan
 from .writers import META_SUFFIX, Writer, get_writer, meta_record, output_stem
-from .writers.text import read_jsonl
+from .writers.text import read_jsonl, terms_from_records
 
 # Formats of the files --combined writes for a whole run.
 COMBINED_FORMATS = ("tsv", "tmx", "html")
@@ -412,7 +412,7 @@ def _check_jsonl(path: Path) -> None:
 
     Raises:
         OutputError: It cannot be read, a line is not JSON or not a meta or
-            pair record with its fields, or it holds fewer pairs than its
+            pair record with its fields (glossary terms included), or it holds fewer pairs than its
             meta record counts (truncated at a line end).
     """
     expected, pairs = 0, 0
@@ -429,6 +429,11 @@ def _check_jsonl(path: Path) -> None:
                 need = _JSONL_FIELDS[kind]
                 if any(not isinstance(rec.get(k), t) for k, t in need):
                     raise OutputError(path, f"line {number}: damaged JSONL (wrong {kind} record)")
+                if kind == "pair" and "terms" in rec:
+                    try:
+                        terms_from_records(rec["terms"])
+                    except ValueError as exc:
+                        raise OutputError(path, f"line {number}: damaged JSONL ({exc})") from None
                 if kind == "meta":
                     expected = rec.get("sentences") if isinstance(rec.get("sentences"), int) else 0
                 pairs += kind == "pair"

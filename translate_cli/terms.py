@@ -161,11 +161,12 @@ def put_back(
     """Write the required English of missing terms in place of the words aligned with it.
 
     For each missing term (an index into ``substituted.matches``), the output
-    words aligned with the input words of its English are found; the run of
-    output words from the first to the last of them is replaced by the
-    English as the input has it, keeping punctuation before the run's first word character and
-    after its last one. A term with no aligned word, or whose run overlaps a
-    run already replaced, is left missing.
+    words aligned with the input words of its English are found, less those
+    at either end that are also aligned with input words outside it; the run
+    of output words from the first to the last of them is replaced by the
+    English as the input has it, keeping punctuation before the run's first
+    word character and after its last one. A term with no aligned word, or
+    whose run overlaps a run already replaced, is left missing.
 
     Args:
         substituted: The model's input.
@@ -187,7 +188,11 @@ def put_back(
         linked = sorted({j for k, j in alignment if k in inside and j < len(output_words)})
         if not linked:
             continue
-        first, last = linked[0], linked[-1]
+        # An edge word also aligned with input words outside the English
+        # (attention spreading onto a neighbour) is the neighbour's: trim it.
+        shared = {j for k, j in alignment if k not in inside}
+        own = [j for j in linked if j not in shared]
+        first, last = (own[0], own[-1]) if own else (linked[0], linked[-1])
         if any(first <= hi and lo <= last for lo, hi, _ in runs):
             continue
         runs.append((first, last, index))
