@@ -65,12 +65,16 @@ def private_cache() -> None:
     os.environ.setdefault("TRANSLATE_CACHE_DIR", tempfile.mkdtemp(prefix="terminology-bench-"))
 
 
-def load_engines(names: Sequence[str], threads: int) -> dict[str, Any]:
+def load_engines(names: Sequence[str], threads: int, model: str = "") -> dict[str, Any]:
     """The engines named (see the module doc), by name, in the order given.
 
     Args:
         names: Among :data:`ENGINES`.
-        threads: CPU threads for the copy model's engines, 0 for their default.
+        threads: CPU threads for the model's engines, 0 for their default.
+        model: The Marian model the ``transformers`` and ``ctranslate2``
+            engines load (hub id or folder, as ``--model``); the copy model
+            (greedy, float32) when empty, else the model with its own beams
+            and the engine's default compute type.
 
     Raises:
         SystemExit: An unknown name.
@@ -86,13 +90,16 @@ def load_engines(names: Sequence[str], threads: int) -> dict[str, Any]:
         else:
             from translate_cli import Settings, load_engine
 
-            settings = Settings(
-                model=str(COPY_MODEL),
-                engine=name,
-                beams=1,
-                threads=threads,
-                compute_type="float32",
-            )
+            if model:
+                settings = Settings(model=model, engine=name, threads=threads)
+            else:
+                settings = Settings(
+                    model=str(COPY_MODEL),
+                    engine=name,
+                    beams=1,
+                    threads=threads,
+                    compute_type="float32",
+                )
             engines[name] = load_engine(settings)
     return engines
 

@@ -363,6 +363,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--glossary", type=Path, default=GLOSSARY, help="TSV, CSV or TBX")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
+    parser.add_argument(
+        "--model",
+        default="",
+        help="Marian model for the transformers and ctranslate2 rows (hub id or folder, e.g. "
+        "Helsinki-NLP/opus-mt-fr-en where it can be downloaded); default: the copy model",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per document and mode")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads, 0 = engine default")
     parser.add_argument(
@@ -380,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     glossary = Glossary.load([args.glossary])
     load_ms = 1000 * (time.perf_counter() - loading)
     articles = read_articles()
-    engines = load_engines([e for e in args.engines.split(",") if e], args.threads)
+    engines = load_engines([e for e in args.engines.split(",") if e], args.threads, args.model)
 
     print("\n".join(machine_lines(args.threads)))
     keys = [k for a in articles for k in a.keys]
