@@ -154,7 +154,7 @@ def test_missing_file_named_in_the_environment_is_a_usage_error(tmp_path):
 @pytest.mark.parametrize(
     ("name", "text", "reason"),
     [
-        ("terms.tsv", "french\tenglish\nchat\tcat\n", "line 1: the header must name the columns"),
+        ("terms.tsv", "source\ttarget\nchat\tcat\n", "line 1: the header must name the columns"),
         ("terms.csv", "fr,en\nchat,cat,animal\n", "line 2: 3 cells but the header names 2"),
         ("terms.tbx", "<martif><text>", "not well-formed XML"),
         ("terms.txt", "fr\ten\n", "unknown glossary type '.txt'"),
@@ -365,6 +365,6 @@ def test_library_calls_take_a_glossary_or_the_settings_files(
 def test_library_calls_report_a_bad_glossary_named_in_the_settings(tmp_path):
     from translate_cli import Settings, translate_text
 
-    bad = _write(tmp_path / "terms.csv", "fr;en\nchat;cat\n")
+    bad = _write(tmp_path / "terms.csv", "fr|en\nchat|cat\n")
     with pytest.raises(InputError, match=f"^{bad}: line 1: the header must name"):
         translate_text("Le chat.", Settings(glossaries=(str(bad),)), FakeEngine())
