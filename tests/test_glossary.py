@@ -81,7 +81,8 @@ def test_reads_each_glossary_format(name: str, expected: list[tuple[str, str, st
 def test_tbx_entries_without_both_languages_are_skipped_and_reported(name: str):
     glossary = Glossary.load([FIXTURES / name])
     assert glossary.warnings == (
-        f"{FIXTURES / name}: 1 entry without a French and an English term skipped",
+        f"{FIXTURES / name}: 1 entry skipped: no French term, or no English term "
+        "that is not deprecated",
     )
 
 
@@ -147,7 +148,7 @@ BAD_FILES: list[tuple[str, bytes, str]] = [
     ("no-english.csv", b"fr,en\nS\xc3\xa9nat,\n", r"line 2: no English term \(en\) for 'Sénat'"),
     ("no-french.tsv", b"fr\ten\n\n\tSenate\n", r"line 3: no French term \(fr\)"),
     ("wide.csv", b"fr,en\nloi,act,law\n", r"line 2: 3 cells but the header names 2 columns"),
-    ("latin1.tsv", b"fr\ten\nloi\tact\nS\xe9nat\tSenate\n", r"line 3: not UTF-8 \(byte 0xe9\)"),
+    ("binary.tsv", b"fr\ten\nloi\tact\nS\x00\xe9nat\tSenate\n", r"line 3: not UTF-8 \(byte 0xe9\)"),
     ("no-word.csv", b"fr,en\n---,dash\n", r"line 2: the French term '---' has no word"),
     ("tab.txt", b"Brexit\nSenat\tSenate\n", r"line 2: a tab; a DNT list holds one term per line"),
     ("broken.tbx", b"<martif>\n<text>\n</martif>\n", r"line 3: not well-formed XML: "),
@@ -290,7 +291,9 @@ MATCH_CASES: list[tuple[str, list[tuple[str, str]], str]] = [
     ("l'été indien", [("été indien", "Indian summer")], "elision before a term"),
     ("il est indien", [], "same lemma (être) without a shared stem is no match"),
     ("le BREXIT", [("BREXIT", "BREXIT")], "DNT: the source as found"),
-    ("avec les républicains", [("les républicains", "les républicains")], "DNT, case kept"),
+    ("avec LES RÉPUBLICAINS", [("LES RÉPUBLICAINS", "LES RÉPUBLICAINS")], "DNT, case kept"),
+    # A DNT name written with capitals is not the common noun written without.
+    ("avec les républicains de 1848", [], "DNT name vs common noun"),
     ("la COVID-19 recule", [("COVID-19", "COVID-19")], "digits and hyphens"),
     ("les mises en œuvre", [("mises en œuvre", "implementations")], "lemma = term's form"),
     ("ses belles-mères", [("belles-mères", "mothers-in-law")], "hyphenated stems, part by part"),
@@ -308,10 +311,78 @@ def test_find(sentence: str, expected: list[tuple[str, str]], rule: str):
 
 
 def test_dnt_replacement_is_the_source_byte_for_byte():
-    sentence = "Après le Brexit, BREXIT et brexit."
+    sentence = "Après le Brexit, BREXIT et BreXit."
     found = [m.english for m in GLOSSARY.find(sentence)]
-    assert found == ["Brexit", "BREXIT", "brexit"]
+    assert found == ["Brexit", "BREXIT", "BreXit"]
     assert [sentence.encode().count(e.encode()) for e in found] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Tournez au carrefour, mangez une orange.", []),
+        ("Chez Carrefour, ORANGE et Orange.", ["Carrefour", "ORANGE", "Orange"]),
+    ],
+)
+def test_a_dnt_name_never_matches_a_lowercase_word(sentence, expected):
+    names = Glossary([Term("Carrefour", "Carrefour"), Term("Orange", "Orange")])
+    assert [sentence[m.start : m.end] for m in names.find(sentence)] == expected
+
+
+GLOSSARY_MORE = Glossary(
+    [
+        Term("S.N.C.F.", "SNCF"),
+        Term("C++", "C++"),
+        Term(".NET", ".NET"),
+        Term("poids lourd", "heavy goods vehicle"),
+        Term("prix unitaire", "unit price"),
+        Term("chef-lieu", "county town"),
+        Term("mairie", "town hall"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Punctuation that is part of a term is part of the occurrence...
+        ("Il travaille à la S.N.C.F. depuis hier.", [("S.N.C.F.", "SNCF")]),
+        # ...except a final full stop that also ends the sentence.
+        ("Il travaille à la S.N.C.F.", [("S.N.C.F", "SNCF")]),
+        ("Elle code en C++ et en .NET.", [("C++", "C++"), (".NET", ".NET")]),
+        ("La lettre C seule, et NET.", []),
+        # The number of an invariable head shows on its adjective.
+        (
+            "Les poids lourds et les prix unitaires.",
+            [("poids lourds", "heavy goods vehicles"), ("prix unitaires", "unit prices")],
+        ),
+        (
+            "Le poids lourd et le prix unitaire.",
+            [("poids lourd", "heavy goods vehicle"), ("prix unitaire", "unit price")],
+        ),
+        # A non-breaking hyphen joins a word as a hyphen does.
+        ("Le chef\u2011lieu du canton.", [("chef\u2011lieu", "county town")]),
+    ],
+)
+def test_terms_with_punctuation_invariable_heads_and_hyphens(sentence, expected):
+    found = GLOSSARY_MORE.find(sentence)
+    assert [(sentence[m.start : m.end], m.english) for m in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "missing"),
+    [
+        ("The town hall, the town hall and the town hall.", []),
+        ("The town hall, the building and the town hall.", [2]),
+        ("The town hall and nothing else.", [1, 2]),
+        ("Nothing.", [0, 1, 2]),
+    ],
+)
+def test_each_occurrence_needs_its_english(target, missing):
+    source = "La mairie, la mairie et la mairie."
+    matches = GLOSSARY_MORE.find(source)
+    assert len(matches) == 3
+    assert [matches.index(m) for m in GLOSSARY_MORE.missing(source, target)] == missing
 
 
 def test_matches_carry_their_term():
@@ -445,4 +516,54 @@ def test_reads_spreadsheet_exports(tmp_path: Path, name: str, content: str):
         "centrale nucléaire",
         "nuclear power plant",
         "3,5 GW",
+    )
+
+
+def test_reads_excel_encodings_and_trailing_empty_cells(tmp_path: Path):
+    cp1252 = tmp_path / "excel.csv"
+    cp1252.write_bytes("fr;en;note\ncentrale nucléaire;nuclear power plant;;\n".encode("cp1252"))
+    utf16 = tmp_path / "unicode.tsv"
+    utf16.write_bytes("fr\ten\ncentrale nucléaire\tnuclear power plant\t\n".encode("utf-16"))
+    for path in (cp1252, utf16):
+        (term,) = Glossary.load([path]).terms
+        assert (term.french, term.english) == ("centrale nucléaire", "nuclear power plant")
+
+
+def test_a_folder_or_an_empty_file_is_named(tmp_path: Path):
+    with pytest.raises(InputError, match="is a folder, not a glossary file"):
+        Glossary.load([tmp_path])
+    header = tmp_path / "empty.tsv"
+    header.write_text("fr\ten\n", encoding="utf-8")
+    dnt = tmp_path / "none.txt"
+    dnt.write_text("# nothing yet\n", encoding="utf-8")
+    assert Glossary.load([header], [dnt]).warnings == (f"{header}: no terms", f"{dnt}: no terms")
+
+
+def test_tbx_basic_normative_authorization_is_read(tmp_path: Path):
+    path = tmp_path / "basic.tbx"
+    path.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX-Basic" xml:lang="en"><text><body>
+<termEntry id="c1">
+  <langSet xml:lang="fr"><tig><term>logiciel</term></tig></langSet>
+  <langSet xml:lang="en">
+    <tig><term>soft</term>
+      <termNote type="normativeAuthorization">deprecatedTerm</termNote></tig>
+    <tig><term>software</term>
+      <termNote type="normativeAuthorization">preferredTerm</termNote></tig>
+  </langSet>
+</termEntry>
+<termEntry id="c2">
+  <langSet xml:lang="fr"><tig><term>baladodiffusion</term></tig></langSet>
+  <langSet xml:lang="en"><tig><term>podcasting</term>
+    <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></tig></langSet>
+</termEntry>
+</body></text></martif>
+""",
+        encoding="utf-8",
+    )
+    glossary = Glossary.load([path])
+    assert [(t.french, t.english) for t in glossary.terms] == [("logiciel", "software")]
+    assert glossary.warnings == (
+        f"{path}: 1 entry skipped: no French term, or no English term that is not deprecated",
     )

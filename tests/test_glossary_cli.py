@@ -198,7 +198,8 @@ def test_warnings_are_one_line_each_and_the_dry_run_counts_the_terms(tmp_path):
     result = _run(*args)
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        f"translate: warning: {tbx}: 1 entry without a French and an English term skipped",
+        f"translate: warning: {tbx}: 1 entry skipped: no French term, or no English term "
+        "that is not deprecated",
         f"translate: warning: {second}:2: 'centrale nucléaire' → 'nuclear power plant' "
         f"replaces 'nuclear plant' ({first}:2)",
     ]
@@ -368,3 +369,12 @@ def test_library_calls_report_a_bad_glossary_named_in_the_settings(tmp_path):
     bad = _write(tmp_path / "terms.csv", "fr|en\nchat|cat\n")
     with pytest.raises(InputError, match=f"^{bad}: line 1: the header must name"):
         translate_text("Le chat.", Settings(glossaries=(str(bad),)), FakeEngine())
+
+
+def test_many_glossary_warnings_are_counted_after_ten(tmp_path):
+    rows = "".join(f"terme {i}\tterm {i}\nterme {i}\tother {i}\n" for i in range(15))
+    glossary = _write(tmp_path / "dupes.tsv", "fr\ten\n" + rows)
+    result = _run(str(SEED), "--dry-run", "--glossary", str(glossary))
+    warnings = [x for x in result.stderr.splitlines() if x.startswith("translate: warning:")]
+    assert len(warnings) == 11
+    assert warnings[-1] == "translate: warning: ... and 5 more glossary warnings"

@@ -523,9 +523,17 @@ def _load_glossary(settings: Settings, quiet: bool) -> Glossary | None:
                 raise UsageError(f"{name}: no such {kind} file")
     glossary = load_glossary(settings)
     if glossary is not None and not quiet:
-        for warning in glossary.warnings:
+        shown = glossary.warnings[:_MOST_GLOSSARY_WARNINGS]
+        for warning in shown:
             _warn(warning)
+        if len(glossary.warnings) > len(shown):
+            _warn(f"... and {len(glossary.warnings) - len(shown)} more glossary warnings")
     return glossary
+
+
+# Glossary warnings shown before the rest are counted: a large term base
+# with many duplicates would otherwise bury the run's own messages.
+_MOST_GLOSSARY_WARNINGS = 10
 
 
 def _terms_line(count: int | None, found: Mapping[str, int] | None = None) -> list[str]:

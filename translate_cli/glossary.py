@@ -50,6 +50,7 @@ two dictionary look-ups per word.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import hashlib
@@ -71,11 +72,12 @@ MATCHING_VERSION = "1"
 
 _LEMMA_CACHE_SIZE = 1 << 17
 # A word: \w runs joined by inner hyphens or apostrophes.
-_WORD = re.compile(r"\w+(?:[-‐'’]\w+)*")
+_WORD = re.compile(r"\w+(?:[-‐‑'’]\w+)*")
 # French elided words written against the next one (Grevisse, Le Bon Usage §44).
 _ELIDED = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w)", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 _SPACES = re.compile(r"\s+")
+_ALNUM_RE = re.compile(r"[^\W_]")
 # Words that never carry a term's number: articles and elided words.
 _NUMBERLESS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "du", "de", "d'"})
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -83,7 +85,13 @@ _TERM_CONTAINERS = frozenset({"tig", "ntig", "termSec"})
 _ENTRY = frozenset({"termEntry", "conceptEntry"})
 _LANG_SECTIONS = frozenset({"langSet", "langSec"})
 _NOTES = frozenset({"note", "descrip"})
-_DEPRECATED = frozenset({"deprecatedTerm-admn-sts", "supersededTerm-admn-sts"})
+# Term statuses: TBX 2's administrativeStatus values and ISO 12620 / TBX-Basic's
+# normativeAuthorization values.
+_STATUS_NOTES = frozenset({"administrativeStatus", "normativeAuthorization"})
+_PREFERRED = frozenset({"preferredTerm-admn-sts", "preferredTerm"})
+_DEPRECATED = frozenset(
+    {"deprecatedTerm-admn-sts", "supersededTerm-admn-sts", "deprecatedTerm", "supersededTerm"}
+)
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,9 @@ class _Entry:
     gaps: tuple[str, ...]  # normalised separators between consecutive words
     head: int  # index of the word carrying the number
     plural: bool  # whether the glossary's French is itself plural
+    lead: str  # non-word characters before the first word (".NET"), folded
+    tail: str  # non-word characters after the last word ("S.N.C.F.", "C++"), folded
+    capitals: tuple[bool, ...]  # per word: written with a capital (DNT terms only)
 
 
 def _clean(text: str) -> str:
@@ -152,7 +163,8 @@ def _clean(text: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    folded = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    return folded.replace("\u2010", "-").replace("\u2011", "-")
 
 
 def _strip_accents(text: str) -> str:
@@ -248,6 +260,46 @@ def _is_plural(word: _Word) -> bool:
         and key != lemma
         and _same_stem(key, lemma)
     )
+
+
+def _plural_at(words: Sequence[_Word], head: int, n: int) -> bool:
+    """Whether the term occurrence ``words[:n]`` is plural, read on its head word.
+
+    An invariable head (``poids``, ``prix``: its own lemma, ending in ``s``,
+    ``x`` or ``z``) shows no number; the adjectives after it agree with it
+    and do (``poids lourds``, ``prix unitaires``).
+    """
+    word = words[head]
+    if _is_plural(word):
+        return True
+    invariable = word.key == word.lemma and word.key[-1:] in ("s", "x", "z")
+    return invariable and any(_is_plural(w) for w in words[head + 1 : n])
+
+
+def _has_capital(word: str) -> bool:
+    return any(c.isupper() for c in word)
+
+
+def _edges(text: str, start: int, end: int, entry: _Entry) -> tuple[int, int] | None:
+    """An occurrence's range with the term's leading and trailing punctuation, or None.
+
+    A term written with punctuation around its words (``S.N.C.F.``, ``C++``,
+    ``.NET``) matches only where the text has it too, and the occurrence
+    covers it. A final full stop that ends the text (``à la S.N.C.F.``) is
+    the sentence's as well: it stays outside the occurrence, so the
+    sentence keeps its full stop when the term is replaced.
+    """
+    if entry.lead:
+        if _fold(text[max(0, start - len(entry.lead)) : start]) != entry.lead:
+            return None
+        start -= len(entry.lead)
+    if entry.tail:
+        if _fold(text[end : end + len(entry.tail)]) != entry.tail:
+            return None
+        closing = not _ALNUM_RE.search(text, end + len(entry.tail))
+        if not (entry.tail == "." and closing):
+            end += len(entry.tail)
+    return start, end
 
 
 # English plurals (pluralising the head noun of a term). The rules are those of
@@ -428,7 +480,11 @@ class Glossary:
             words = _words(term.french)
             gaps = tuple(_gap(term.french[a.end : b.start]) for a, b in itertools.pairwise(words))
             head = next((i for i, w in enumerate(words) if w.key not in _NUMBERLESS), 0)
-            entry = _Entry(order, term, tuple(words), gaps, head, _is_plural(words[head]))
+            lead = _fold(term.french[: words[0].start])
+            tail = _fold(term.french[words[-1].end :])
+            capitals = tuple(term.dnt and _has_capital(term.french[w.start : w.end]) for w in words)
+            plural = _plural_at(words, head, len(words))
+            entry = _Entry(order, term, tuple(words), gaps, head, plural, lead, tail, capitals)
             for key in {words[0].key, words[0].lemma}:
                 self._index.setdefault(key, []).append(entry)
 
@@ -457,6 +513,9 @@ class Glossary:
         terms: list[Term] = []
         warnings: list[str] = []
         for path in map(Path, glossary_paths):
+            if path.is_dir():
+                raise InputError(path, "is a folder, not a glossary file")
+            before = len(terms)
             suffix = path.suffix.lower()
             if suffix == ".tbx":
                 found, skipped = _read_tbx(path)
@@ -468,8 +527,15 @@ class Glossary:
                 raise InputError(
                     path, f"unknown glossary type {suffix or '(none)'!r}; expected .tsv, .csv, .tbx"
                 )
+            if len(terms) == before:
+                warnings.append(f"{path}: no terms")
         for path in map(Path, dnt_paths):
-            terms += _read_dnt(path)
+            if path.is_dir():
+                raise InputError(path, "is a folder, not a DNT list")
+            found = _read_dnt(path)
+            if not found:
+                warnings.append(f"{path}: no terms")
+            terms += found
         return cls(terms, warnings)
 
     @property
@@ -534,9 +600,18 @@ class Glossary:
                     continue
                 seen.add(entry.order)
                 span = words[i : i + n]
-                if all(map(_same_word, entry.words, span)) and all(
-                    _gap(text[a.end : b.start]) == gap
-                    for a, b, gap in zip(span, span[1:], entry.gaps, strict=False)
+                if (
+                    all(map(_same_word, entry.words, span))
+                    and all(
+                        _gap(text[a.end : b.start]) == gap
+                        for a, b, gap in zip(span, span[1:], entry.gaps, strict=False)
+                    )
+                    and _edges(text, span[0].start, span[-1].end, entry) is not None
+                    and all(
+                        _has_capital(text[w.start : w.end])
+                        for w, capital in zip(span, entry.capitals, strict=True)
+                        if capital
+                    )
                 ):
                     length = span[-1].end - span[0].start
                     found.append((-n, -length, i, entry.order, entry))
@@ -547,11 +622,13 @@ class Glossary:
             if any(taken[i : i + n]):
                 continue
             taken[i : i + n] = [True] * n
-            start, end = words[i].start, words[i + n - 1].end
+            edges = _edges(text, words[i].start, words[i + n - 1].end, entry)
+            assert edges is not None  # checked when found
+            start, end = edges
             english = entry.term.english
             if entry.term.dnt:
                 english = text[start:end]
-            elif not entry.plural and _is_plural(words[i + entry.head]):
+            elif not entry.plural and _plural_at(words[i : i + n], entry.head, n):
                 english = plural_english(english)
             matches.append(TermMatch(start, end, entry.term, english))
         return sorted(matches, key=lambda m: m.start)
@@ -570,47 +647,66 @@ class Glossary:
 
 
 def absent(matches: Iterable[TermMatch], target: str) -> list[TermMatch]:
-    """The matches whose required English is not in ``target``.
+    """The matches whose required English is not in ``target``, occurrence by occurrence.
 
     The English is looked for as whole words, ignoring case, whitespace runs
     equal; the singular and the plural of the glossary's English are both
-    accepted, and for a DNT term its French as found or as written. Each
-    occurrence is checked on its own: two occurrences and one English
-    counts as present.
+    accepted, and for a DNT term its French as found or as written. A term
+    found twice needs its English twice: when the target has it fewer times
+    than the source has the term, the last occurrences are the missing ones.
 
     Args:
         matches: Terms found in a French sentence (:meth:`Glossary.find`).
         target: Its English translation.
 
     Returns:
-        Those of ``matches`` with no English in ``target``, in their order.
+        Those of ``matches`` with no English left for them in ``target``, in
+        their order.
     """
     target = target.replace("’", "'")
-    out: list[TermMatch] = []
-    for match in matches:
+    groups: dict[tuple[str, ...], list[int]] = {}
+    listed = list(matches)
+    for n, match in enumerate(listed):
         term = match.term
         forms = {match.english}
         if term.dnt:
             forms.add(term.french)
         else:
             forms |= {term.english, plural_english(term.english)}
-        if not any(_english_pattern(form).search(target) for form in forms):
-            out.append(match)
-    return out
+        groups.setdefault(tuple(sorted(forms, key=lambda f: (-len(f), f))), []).append(n)
+    missing: list[int] = []
+    for alternatives, occurrences in groups.items():
+        pattern = "|".join(_english_pattern(form).pattern for form in alternatives)
+        found = sum(1 for _ in re.finditer(pattern, target, re.IGNORECASE))
+        missing += occurrences[found:]
+    return [listed[n] for n in sorted(missing)]
 
 
 def _read_text(path: Path) -> str:
+    """A glossary file's text: UTF-8 (BOM or not), UTF-16 with a BOM (Excel's
+    "Unicode text"), else the single-byte encoding charset-normalizer finds
+    (cp1252, as spreadsheets set to French write CSV)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise read_error(path, exc) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(path, "damaged UTF-16 (odd byte count)") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            path, f"line {line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        ) from None
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "mac_roman"]).best()
+        if best is None or "\x00" in str(best):
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(
+                path, f"line {line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+            ) from None
+        return str(best)
 
 
 def _checked(path: Path, line: int, french: str, english: str, note: str = "") -> Term:
@@ -689,6 +785,8 @@ def _read_table(path: Path, delimiter: str) -> list[Term]:
                     )
                 width = len(cells)
                 continue
+            while len(cells) > width and not cells[-1]:
+                cells.pop()  # empty cells after the last column, as spreadsheets write them
             if len(cells) > width:
                 raise InputError(
                     path,
@@ -788,7 +886,10 @@ def _read_tbx(path: Path) -> tuple[list[Term], list[str]]:
     warnings = []
     if skipped:
         entries = "entry" if skipped == 1 else "entries"
-        warnings.append(f"{path}: {skipped} {entries} without a French and an English term skipped")
+        warnings.append(
+            f"{path}: {skipped} {entries} skipped: no French term, or no English term "
+            "that is not deprecated"
+        )
     return terms, warnings
 
 
@@ -817,14 +918,14 @@ def _tbx_entry(path: Path, entry: Any) -> list[Term]:
 
     def status(container: Any) -> str:
         for node in container.iter():
-            if _local(node) == "termNote" and node.get("type") == "administrativeStatus":
+            if _local(node) == "termNote" and node.get("type") in _STATUS_NOTES:
                 return _text(node)
         return ""
 
-    chosen = next(
-        (e for e in english if status(e[0]) == "preferredTerm-admn-sts"),
-        next((e for e in english if status(e[0]) not in _DEPRECATED), english[0]),
-    )
+    usable = [e for e in english if status(e[0]) not in _DEPRECATED]
+    if not usable:
+        return []
+    chosen = next((e for e in usable if status(e[0]) in _PREFERRED), usable[0])
     for _, element in [*french, chosen]:
         if not _text(element):
             raise InputError(path, f"line {element.sourceline}: empty <term>")

@@ -71,10 +71,11 @@ def substitute(source: str, matches: Sequence[TermMatch]) -> Substituted:
         matches: Non-overlapping terms found in it, sorted by ``start``.
 
     An English that opens the sentence (no letter or digit before the term)
-    gets a capital first letter when the French occurrence has one
-    (``la Défense`` → ``the Ministry of Defence``, but ``La Défense a dit``
-    → ``The Ministry of Defence a dit``); otherwise it is written as the
-    glossary gives it.
+    gets a capital first letter when the French occurrence has one and the
+    English's first word is all lower case (``la Défense`` → ``the Ministry
+    of Defence``, but ``La Défense a dit`` → ``The Ministry of Defence a
+    dit``; ``eBay`` stays ``eBay``); otherwise it is written as the glossary
+    gives it.
 
     Returns:
         The input for the model and where each English stands in it; a DNT
@@ -86,7 +87,7 @@ def substitute(source: str, matches: Sequence[TermMatch]) -> Substituted:
     for match in matches:
         english = match.english
         opening = not _ALNUM.search(source, 0, match.start)
-        if opening and source[match.start].isupper() and english[:1].islower():
+        if opening and source[match.start].isupper() and english.split()[0].islower():
             english = english[0].upper() + english[1:]
         parts.append(source[at : match.start])
         length += match.start - at

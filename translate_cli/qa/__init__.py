@@ -91,8 +91,7 @@ DESCRIPTIONS: dict[str, str] = {
     Flag.REPETITION: "the translation repeats a word or phrase in a loop (a model hallucination)",
     Flag.NUMBERS: "a number in the source is missing from the translation",
     Flag.TERM: (
-        "a glossary term of the source is in the translation without the English "
-        "the glossary requires for it"
+        "the source holds a glossary term whose required English is missing from the translation"
     ),
     Flag.LENGTH: "the translation is much shorter or longer than the source's length predicts",
     Flag.LOW_CONFIDENCE: "the model gave this translation a low probability",
