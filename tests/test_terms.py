@@ -298,3 +298,26 @@ def test_glossary_terms_inside_protected_text_are_left_alone():
     assert "https://otan.example/Otan" in pair.target
     assert [u.source for u in pair.terms] == ["Otan"]
     assert pair.target.endswith("L'NATO.")
+
+
+@pytest.mark.parametrize("engine_name", ["transformers", "ctranslate2"])
+def test_a_term_over_two_elements_shares_its_english_out(tmp_path, copy_model, engine_name):
+    from translate_cli.engines import load_engine
+
+    source = tmp_path / "a.md"
+    source.write_text(
+        "Un [conseil](https://a.fr) [municipal](https://b.fr) vote.\n", encoding="utf-8"
+    )
+    engine = load_engine(Settings(model=str(copy_model), engine=engine_name))
+    translator = Translator(engine, 512, glossary=GLOSSARY)
+    result = align(read_input(source), translator, engine_meta(engine))
+    (pair,) = result.pairs
+    (placed,) = result.placed
+    # One link each, never a link inside a link; the placement is flagged.
+    assert pair.target == "Un city council vote."
+    assert [(placed.target[s.start : s.end], s.tag) for s in placed.spans] == [
+        ("city", placed.spans[0].tag),
+        ("council", placed.spans[1].tag),
+    ]
+    assert placed.spans[0].end <= placed.spans[1].start
+    assert Flag.MARKUP in pair.flags

@@ -27,6 +27,7 @@ Pure functions on strings and offsets; no I/O.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -531,8 +532,41 @@ class _Projector:
                 self.unclear = True
                 a, b = 0, len(target)
             result.append((index, Span(a, b, span.tag)))
-        spans = self._nested(result, len(target))
+        spans = self._nested(self._shared(result, target), len(target))
         return Projection(target, spans, self._full_alignment(target, placed), self.unclear)
+
+    def _shared(self, spans: list[tuple[int, Span]], target: str) -> list[tuple[int, Span]]:
+        """Spans apart in the source that landed on the same English words, shared out.
+
+        Two elements over different French words (``[chambre](a)
+        [froide](b)``) can be aligned with the same English words, as when a
+        glossary term's English stands for both (``cold room``): laid over
+        the same run, one would end up inside the other (a link in a link).
+        The run's words are shared out among them in source order, as evenly
+        as they go (``[cold](a) [room](b)``), and the projection is unclear.
+        When there are fewer words than elements, they stay as they are
+        (nested) and the projection is unclear all the same.
+        """
+        groups: dict[tuple[int, int], list[int]] = {}
+        for position, (_, span) in enumerate(spans):
+            if not span.protected and span.start < span.end:
+                groups.setdefault((span.start, span.end), []).append(position)
+        out = list(spans)
+        for (a, b), members in groups.items():
+            members.sort(key=lambda m: self.spans[spans[m][0]].start)
+            sources = [self.spans[spans[m][0]] for m in members]
+            if len(members) < 2 or any(x.end > y.start for x, y in itertools.pairwise(sources)):
+                continue
+            self.unclear = True
+            words = [(a + x, a + y) for x, y in _words(target[a:b])]
+            if len(words) < len(members):
+                continue
+            for k, m in enumerate(members):
+                first = k * len(words) // len(members)
+                last = (k + 1) * len(words) // len(members) - 1
+                index, span = out[m]
+                out[m] = (index, Span(words[first][0], words[last][1], span.tag))
+        return out
 
     def _nested(self, spans: list[tuple[int, Span]], length: int) -> tuple[Span, ...]:
         """Spans made well nested: a span crossing an earlier one is cut or nested.
