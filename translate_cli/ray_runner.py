@@ -120,7 +120,7 @@ def ray_available() -> bool:
     """Whether Ray (with Ray Data) can be imported, found without importing it."""
     try:
         return importlib.util.find_spec("ray.data") is not None
-    except ModuleNotFoundError:  # "ray" itself is missing
+    except ImportError:  # "ray" itself is missing (or blocked)
         return False
 
 
