@@ -282,3 +282,23 @@ def test_ray_settings_from_the_environment_and_a_file(tmp_path):
     env = {"TRANSLATE_GPUS_PER_WORKER": "0.5", "TRANSLATE_RAY_ADDRESS": "auto"}
     s = load_settings(cfg, {}, environ=env)
     assert (s.runner, s.workers, s.gpus_per_worker, s.ray_address) == ("ray", "4", 0.5, "auto")
+
+
+def test_temporaries_carry_the_host_and_another_hosts_are_kept_for_a_day(tmp_path):
+    from translate_cli import fsutil
+
+    target = tmp_path / "a.tsv"
+    with fsutil.StagedFiles() as staged:
+        with staged.open(target) as fh:
+            fh.write("x")
+        (part,) = tmp_path.glob(".a.tsv.*.part")
+        assert part.name.startswith(f".a.tsv.{os.getpid()}@{fsutil._HOST}.")
+    dead_here = tmp_path / f".a.tsv.999999999@{fsutil._HOST}.x1.part"
+    elsewhere = tmp_path / ".a.tsv.999999999@other-host.x2.part"
+    old_elsewhere = tmp_path / ".a.tsv.999999999@other-host.x3.part"
+    for path in (dead_here, elsewhere, old_elsewhere):
+        path.write_text("partial")
+    day_ago = time.time() - fsutil.STALE_FOREIGN_S - 60
+    os.utime(old_elsewhere, (day_ago, day_ago))
+    fsutil.remove_stale_parts(target)
+    assert sorted(p.name for p in tmp_path.glob(".*.part")) == [elsewhere.name]

@@ -195,9 +195,9 @@ def worker_range(workers: str) -> tuple[int, int] | None:
     text = str(workers).strip()
     if text == "auto":
         return None
-    low, _, high = text.partition("-")
+    low, dash, high = text.partition("-")
     try:
-        first, last = int(low), int(high or low)
+        first, last = int(low), int(high if dash else low)
     except ValueError:
         raise ConfigError(
             f"workers must be N, MIN-MAX or auto (e.g. 4 or 2-8), got {workers!r}"
