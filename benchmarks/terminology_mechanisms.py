@@ -61,31 +61,31 @@ ctranslate2,fake-identity,fake-upper`` about 1.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from _paths import ROOT, SHARED
+from _terminology import (
+    ARTICLES,
+    ENGINES,
+    GLOSSARY,
+    articles_missing,
+    load_engines,
+    pct,
+    private_cache,
+)
 
-from tests.fakes import FakeEngine
-from translate_cli.document import Hypothesis
 from translate_cli.glossary import Glossary, TermMatch
 from translate_cli.markup import Span
 from translate_cli.project import project, strip_protected
 from translate_cli.segment import split_sentences
 
-ARTICLES = SHARED / "data" / "articles"
-GLOSSARY = ROOT / "benchmarks" / "data" / "terminology-glossary.tsv"
-COPY_MODEL = ROOT / "tests" / "fixtures" / "copy-marian"
 MECHANISMS = ("none", "pre", "placeholder", "both")
-ENGINES = ("transformers", "ctranslate2", "fake-identity", "fake-upper")
 
 # Placeholder forms, k = 1, 2... within a sentence. Each is one whitespace word.
 FORMS: dict[str, Callable[[int], str]] = {
@@ -98,13 +98,6 @@ FORMS: dict[str, Callable[[int], str]] = {
 }
 
 Alignment = tuple[tuple[int, int], ...]
-
-
-class IdentityEngine(FakeEngine):
-    """The test fake, returning its input unchanged instead of upper-cased."""
-
-    def _hypothesis(self, text: str) -> Hypothesis:
-        return Hypothesis(text, -0.25)
 
 
 # --- substitution and restoration ---------------------------------------------
@@ -323,31 +316,6 @@ def article_sentences(limit: int) -> list[str]:
             if line.strip():
                 sentences += split_sentences(line)
     return sentences[:limit] if limit else sentences
-
-
-def load_engines(names: Sequence[str], threads: int) -> dict[str, Any]:
-    engines: dict[str, Any] = {}
-    for name in names:
-        if name == "fake-identity":
-            engines[name] = IdentityEngine()
-        elif name == "fake-upper":
-            engines[name] = FakeEngine()
-        else:
-            from translate_cli import Settings, load_engine
-
-            settings = Settings(
-                model=str(COPY_MODEL),
-                engine=name,
-                beams=1,
-                threads=threads,
-                compute_type="float32",
-            )
-            engines[name] = load_engine(settings)
-    return engines
-
-
-def pct(part: int | float, whole: int | float) -> str:
-    return f"{100 * part / whole:.1f} %" if whole else "–"
 
 
 # --- 1. placeholder forms -----------------------------------------------------
@@ -575,10 +543,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
     parser.add_argument("--examples", type=int, default=3, help="alignment examples to print")
     args = parser.parse_args(argv)
-    if not ARTICLES.is_dir():
-        print(f"skipped: {ARTICLES} not found (../shared sits beside dev checkouts only)")
+    if (why := articles_missing()) is not None:
+        print(why)
         return 0
-    os.environ.setdefault("TRANSLATE_CACHE_DIR", tempfile.mkdtemp(prefix="terminology-bench-"))
+    private_cache()
     glossary = Glossary.load([GLOSSARY])
     sentences = article_sentences(args.sentences)
     with_terms = [s for s in sentences if glossary.find(s)]

@@ -427,3 +427,22 @@ def test_find_lemmatises_each_word_form_once_and_compares_nothing_without_terms(
     starts = sum(s.split().count("les") + s.split().count("le") for s in sentences)
     assert len(compared) == 2 * starts
     assert set(compared[0::2]) == {"le", "les"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("semicolons.csv", "fr;en;note\ncentrale nucléaire;nuclear power plant;3,5 GW\n"),
+        ("tags.tsv", "fr-FR\ten_GB\tComment\ncentrale nucléaire\tnuclear power plant\t3,5 GW\n"),
+        ("names.csv", 'Français,English,Notes\ncentrale nucléaire,nuclear power plant,"3,5 GW"\n'),
+    ],
+)
+def test_reads_spreadsheet_exports(tmp_path: Path, name: str, content: str):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8-sig")
+    (term,) = Glossary.load([path]).terms
+    assert (term.french, term.english, term.note) == (
+        "centrale nucléaire",
+        "nuclear power plant",
+        "3,5 GW",
+    )

@@ -79,6 +79,9 @@ def found(text: str) -> list[str]:
         # File names with a known extension.
         ("Joint : rapport_final.pdf, Budget-2024.XLSX.", ["rapport_final.pdf", "Budget-2024.XLSX"]),
         ("Voir src/main.py et archive.tar.gz.", ["src/main.py", "archive.tar.gz"]),
+        # Inline code between backticks, as pasted from Markdown.
+        ("Lancez `pip install -e .` puis `make`.", ["`pip install -e .`", "`make`"]),
+        ("La variable `TRANSLATE_TM` suffit.", ["`TRANSLATE_TM`"]),
         # Several kinds in one sentence, in order.
         (
             "Écrivez à a@b.fr ou @Ville, #Vote, voir www.ville.fr et ./lire.txt.",
@@ -106,6 +109,8 @@ def test_each_kind_is_found_whole(text, expected):
         "Le répertoire /tmp seul n'est pas protégé.",
         "Le fichier.pdf.bak n'a pas d'extension connue.",
         "jean@localhost n'a pas de domaine.",
+        "L`homme tapé avec un accent grave, d`abord.",  # a typed apostrophe
+        "Un ` seul et un `` double.",
         "",
     ],
 )
@@ -119,7 +124,7 @@ def test_near_misses_stay_translatable(text):
 _PIECES = [
     "a", "Z", "é", "9", "_", "-", "+", "~", ".", ",", "/", "\\", ":", "@", "#", "&",
     "(", ")", " ", "'", "www.", "http", "https://", "ftp://", ".pdf", ".PDF", ".md",
-    "C:\\", "\\\\", "./", "../", "~/", ".tar.gz", "fr", "com",
+    "C:\\", "\\\\", "./", "../", "~/", ".tar.gz", "fr", "com", "`",
 ]  # fmt: skip
 
 
@@ -131,10 +136,13 @@ def test_the_quick_test_never_skips_protected_text(text):
 
 
 @pytest.mark.parametrize(
-    "unit", ["a.", ".a", "a/", "/a", "~/", "./", "@a", "a@a.", "#a", "\\a", "a-", "www."]
+    "unit", ["a.", ".a", "a/", "/a", "~/", "./", "@a", "a@a.", "#a", "\\a", "a-", "www.", "`a"]
 )
 def test_the_scan_is_linear(unit):
     """Eight times the text takes about eight times as long (not 64: no backtracking).
+
+    A complexity check, not a speed figure: the bound is a ratio between two
+    runs of the same process, far from both 8 and 64.
 
     Each text repeats a unit that starts some kind of protected text; a
     quadratic pattern (a repetition that backtracks, or matches tried from
@@ -143,7 +151,7 @@ def test_the_scan_is_linear(unit):
 
     def seconds(text: str) -> float:
         best = float("inf")
-        for _ in range(3):
+        for _ in range(5):
             start = time.perf_counter()
             plain_protected(text, ())
             best = min(best, time.perf_counter() - start)
@@ -152,7 +160,8 @@ def test_the_scan_is_linear(unit):
     for shape in ("{}", "x{}.pdf", "{}@x.fr", "https://{}"):
         text = shape.format(unit * (4000 // len(unit)))
         small, large = seconds(text * 2), seconds(text * 16)
-        assert large < 24 * small + 0.005, (unit, shape, small, large)
+        # Linear gives 8, quadratic 64; the margin absorbs a loaded machine.
+        assert large < 40 * small + 0.005, (unit, shape, small, large)
 
 
 # -- Plain-text sentences --------------------------------------------------------------

@@ -439,7 +439,9 @@ class Glossary:
         Args:
             glossary_paths: ``.tsv``/``.csv`` files (UTF-8, BOM or not; a header
                 row naming ``fr``, ``en`` and optionally ``note``, in any order,
-                case ignored; other columns ignored) and ``.tbx`` files.
+                case ignored, also as ``fr-FR``, ``French``, ``français``,
+                ``English``, ``comment``...; other columns ignored; a CSV may
+                use ``;``) and ``.tbx`` files.
             dnt_paths: Plain UTF-8 lists of DNT terms, one per line; blank lines
                 and lines starting with ``#`` are skipped. Read after the glossaries.
 
@@ -622,9 +624,49 @@ def _checked(path: Path, line: int, french: str, english: str, note: str = "") -
     return Term(french, english, _clean(note), f"{path}:{line}")
 
 
+# Header cells naming a column, case-folded, beside fr, en and note: language
+# tags with a region (BCP 47 ``fr-FR``, POSIX ``fr_FR``), language names in
+# English and in French, and the usual names of a comment column.
+_COLUMN_NAMES = {
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "english": "en",
+    "anglais": "en",
+    "notes": "note",
+    "comment": "note",
+    "comments": "note",
+    "commentaire": "note",
+    "definition": "note",
+    "définition": "note",
+}
+
+
+def _column_name(cell: str) -> str:
+    """The column a header cell names: ``fr``, ``en``, ``note``, or the cell folded."""
+    name = cell.casefold()
+    tag = re.fullmatch(r"(fr|en)[-_][a-z0-9]{2,8}", name)
+    return tag.group(1) if tag else _COLUMN_NAMES.get(name, name)
+
+
+def _csv_delimiter(text: str) -> str:
+    """``;`` for a CSV whose header is cut by semicolons (as spreadsheets set to
+    French write CSV, the comma being the decimal mark there), else ``,``."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    names = {_column_name(c.strip()) for c in header.split(";")}
+    return ";" if {"fr", "en"} <= names else ","
+
+
 def _read_table(path: Path, delimiter: str) -> list[Term]:
-    """Terms of a TSV or CSV glossary (RFC 4180 quoting in both)."""
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), delimiter=delimiter)
+    """Terms of a TSV or CSV glossary (RFC 4180 quoting in both).
+
+    ``delimiter`` is ``\t`` or ``,``; a CSV whose header is cut by ``;``
+    is read with ``;``.
+    """
+    text = _read_text(path)
+    if delimiter == ",":
+        delimiter = _csv_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns: dict[str, int] | None = None
     terms: list[Term] = []
     try:
@@ -634,7 +676,7 @@ def _read_table(path: Path, delimiter: str) -> list[Term]:
             if not any(cells):
                 continue
             if columns is None:
-                names = [c.casefold() for c in cells]
+                names = [_column_name(c) for c in cells]
                 twice = sorted({n for n in names if n and names.count(n) > 1})
                 if twice:
                     raise InputError(path, f"line {line}: column {twice[0]!r} named twice")
