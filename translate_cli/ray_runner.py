@@ -56,6 +56,7 @@ import importlib.util
 import logging
 import pickle
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,10 @@ MAX_TASK_RETRIES = 2
 # holds every CPU (with any reservation, a full pool starves them and the run
 # waits forever); Ray Data's backpressure bounds how many run at once.
 _IO_CPUS = 0.0
+# Ray's lines that a run's console does without (see _Chatter).
+_CHATTER = ("Progress bars disabled", "Token authentication is enabled")
+_TOKEN_LOGGER = "ray._private.authentication.authentication_token_setup"
+_REMOTE_ARGS_DEPRECATED = "`ray_remote_args` is deprecated"
 
 # (key, source, target, score, cut, context): a new machine translation.
 MemoryRow = tuple[str, str, str, float | None, bool, str]
@@ -403,12 +408,7 @@ class _Stream:
         )
         ours = not ray.is_initialized()
         if ours:
-            ray.init(
-                address=self.settings.ray_address or None,
-                include_dashboard=False,
-                logging_level=logging.WARNING,
-                log_to_driver=False,
-            )
+            start_ray(self.settings.ray_address)
         try:
             progress.phase(TRANSLATING)
             seen: set[int] = set()
@@ -445,7 +445,20 @@ class _Stream:
         dataset: Any = ray.data.from_items(items, override_num_blocks=len(items))
         read = functools.partial(_read_row, self.settings, self.key, self.glossary)
         dataset = dataset.map(read, num_cpus=_IO_CPUS)
-        dataset = dataset.map_batches(
+        with warnings.catch_warnings():
+            # Ray 2.60 has no named parameter for max_restarts and
+            # max_task_retries, and its defaults retry forever; the
+            # deprecated **ray_remote_args is the only way to cap them.
+            warnings.filterwarnings("ignore", message=_REMOTE_ARGS_DEPRECATED)
+            dataset = self._translate_stage(dataset, snapshot, low, high)
+        write = functools.partial(_write_row, self.settings)
+        return dataset.map(write, num_cpus=_IO_CPUS)
+
+    def _translate_stage(self, dataset: Any, snapshot: _Snapshot, low: int, high: int) -> Any:
+        import ray
+        import ray.data
+
+        return dataset.map_batches(
             _TranslateWorker,
             fn_constructor_kwargs={
                 "settings": self.settings,
@@ -463,8 +476,50 @@ class _Stream:
             max_restarts=MAX_RESTARTS,
             max_task_retries=MAX_TASK_RETRIES,
         )
-        write = functools.partial(_write_row, self.settings)
-        return dataset.map(write, num_cpus=_IO_CPUS)
+
+
+class _Chatter(logging.Filter):
+    """Drops Ray's routine lines from the console; warnings and errors pass.
+
+    Ray Data logs each execution's start and end at INFO, and says once that
+    progress bars are off (this runner turns them off and shows its own); a
+    local cluster says token authentication is on (it is: Ray's default).
+    Ray Data's log file in the session folder keeps every line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return False
+        message = record.getMessage()
+        return not message.startswith(_CHATTER)
+
+
+def start_ray(address: str = "") -> None:
+    """Start a local cluster, or join ``address``, as a run does; quietly.
+
+    Args:
+        address: A cluster address (``auto``, ``ray://head:10001``); empty for
+            ``RAY_ADDRESS``, else a new local cluster.
+    """
+    import ray
+
+    _quiet_ray()
+    ray.init(
+        address=address or None,
+        include_dashboard=False,
+        logging_level=logging.WARNING,
+        log_to_driver=False,
+    )
+
+
+def _quiet_ray() -> None:
+    """Keep Ray's routine lines off the console of a run (errors still show)."""
+    import ray.data  # noqa: F401  (configures the "ray.data" logger and its console handler)
+
+    consoles = [h for h in logging.getLogger("ray.data").handlers if h.name == "console"]
+    for each in [logging.getLogger(_TOKEN_LOGGER), *consoles]:
+        if not any(isinstance(f, _Chatter) for f in each.filters):
+            each.addFilter(_Chatter())
 
 
 def _needs_conversion(settings: Settings, source: ModelSource) -> bool:
@@ -624,4 +679,4 @@ class _TranslateWorker:
         )
 
 
-__all__ = ["EXTRA", "pool_size", "ray_available", "require_ray", "run_paths_ray"]
+__all__ = ["EXTRA", "pool_size", "ray_available", "require_ray", "run_paths_ray", "start_ray"]
