@@ -11,7 +11,9 @@ The work: the random model of opus-mt-fr-en's exact shape that
 tokens; see ``../shared/design/OFFLINE_MODELS.md``), on CTranslate2 with its
 conversion cache warm, so translation dominates start-up. The corpus is the
 French articles of ``../shared/data/articles`` (``--files``: the first N)
-copied ``--copies`` times; copy *k* ends each sentence with a different
+copied ``--copies`` times and cut into ``--inputs`` files of whole
+paragraphs (64: the pool gets inputs 8 at a time, so each of N workers needs
+several batches); copy *k* ends each sentence with a different
 number, so no sentence repeats and no runner saves work by deduplication.
 The translation memory is off.
 
@@ -30,8 +32,8 @@ runner's.
 
 Usage::
 
-    python benchmarks/ray_scaling.py [--copies 1] [--files 0] [--rounds 2] [--max-workers N]
-        [--threads 1] [--workdir DIR] [--compute-type auto]
+    python benchmarks/ray_scaling.py [--copies 1] [--files 0] [--inputs 64] [--rounds 2]
+        [--max-workers N] [--threads 1] [--workdir DIR] [--compute-type auto]
 
 ``--max-workers`` defaults to the usable cores divided by ``--threads``.
 Needs Ray (``pip install 'translate-cli[ray]'``) and ``../shared`` beside
@@ -79,24 +81,29 @@ class Row:
         return self.sentences / self.seconds if self.seconds else 0.0
 
 
-def build_corpus(folder: Path, copies: int, files: int) -> int:
-    """Write ``copies`` varied copies of the first ``files`` shared French articles
-    (all of them for 0); returns the file count.
+def build_corpus(folder: Path, copies: int, files: int, inputs: int) -> int:
+    """Write the corpus: ``copies`` varied copies of the first ``files`` shared
+    French articles (all of them for 0), cut into ``inputs`` files of whole
+    paragraphs; returns the file count.
 
     Copy *k* puts `` (k)`` before each sentence's closing punctuation, so each
-    sentence of the corpus is unique (paragraph and file structure kept).
+    sentence of the corpus is unique. Many small inputs let every worker get
+    work: the pool receives inputs in batches of ``DOCS_PER_BATCH`` (8).
     """
-    count = 0
+    paragraphs: list[str] = []
     for k in range(1, copies + 1):
-        target = folder / f"copy{k}"
-        target.mkdir(parents=True)
         for path in sorted(ARTICLES.glob("*.fr.txt"))[: files or None]:
-            paragraphs = []
             for paragraph in path.read_text(encoding="utf-8").split("\n"):
                 sentences = split_sentences(paragraph.strip())
-                paragraphs.append(" ".join(_END.sub(rf" ({k})\1", s, count=1) for s in sentences))
-            (target / path.name).write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
-            count += 1
+                if sentences:
+                    paragraphs.append(
+                        " ".join(_END.sub(rf" ({k})\1", s, count=1) for s in sentences)
+                    )
+    folder.mkdir(parents=True)
+    count = max(1, min(inputs, len(paragraphs)))
+    for i in range(count):
+        chunk = paragraphs[i * len(paragraphs) // count : (i + 1) * len(paragraphs) // count]
+        (folder / f"part{i:03d}.fr.txt").write_text("\n\n".join(chunk) + "\n", encoding="utf-8")
     return count
 
 
@@ -139,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=1, help="varied copies of the articles")
     parser.add_argument("--files", type=int, default=0, help="articles used, 0 = all 9")
+    parser.add_argument("--inputs", type=int, default=64, help="files the corpus is cut into")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of every run (median)")
     parser.add_argument("--threads", type=int, default=1, help="threads of each engine")
     parser.add_argument("--max-workers", type=int, default=0, help="0 = cores / threads")
@@ -168,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ray-scaling-"))
     try:
         corpus = tmp / "corpus"
-        files = build_corpus(corpus, args.copies, args.files)
+        files = build_corpus(corpus, args.copies, args.files, args.inputs)
         base = Settings(
             model=str(model),
             engine="ctranslate2",

@@ -109,7 +109,8 @@ MAX_RESTARTS = 3
 MAX_TASK_RETRIES = 2
 # CPUs the read and write tasks reserve: none, so they run beside a pool that
 # holds every CPU (with any reservation, a full pool starves them and the run
-# waits forever); Ray Data's backpressure bounds how many run at once.
+# waits forever); each stage runs at most as many at once as the pool's
+# largest size (a task pool).
 _IO_CPUS = 0.0
 # Ray's lines that a run's console does without (see _Chatter).
 _CHATTER = ("Progress bars disabled", "Token authentication is enabled")
@@ -444,7 +445,10 @@ class _Stream:
         items = [{"index": index, "data": pickle.dumps(job)} for index, job in todo]
         dataset: Any = ray.data.from_items(items, override_num_blocks=len(items))
         read = functools.partial(_read_row, self.settings, self.key, self.glossary)
-        dataset = dataset.map(read, num_cpus=_IO_CPUS)
+        # Zero-CPU tasks are not bounded by CPUs: without a cap Ray starts a
+        # worker process for each input at once (56 on 2 cores, 64 inputs).
+        io_pool = ray.data.TaskPoolStrategy(size=max(high, 1))
+        dataset = dataset.map(read, num_cpus=_IO_CPUS, compute=io_pool)
         with warnings.catch_warnings():
             # Ray 2.60 has no named parameter for max_restarts and
             # max_task_retries, and its defaults retry forever; the
@@ -452,7 +456,7 @@ class _Stream:
             warnings.filterwarnings("ignore", message=_REMOTE_ARGS_DEPRECATED)
             dataset = self._translate_stage(dataset, snapshot, low, high)
         write = functools.partial(_write_row, self.settings)
-        return dataset.map(write, num_cpus=_IO_CPUS)
+        return dataset.map(write, num_cpus=_IO_CPUS, compute=io_pool)
 
     def _translate_stage(self, dataset: Any, snapshot: _Snapshot, low: int, high: int) -> Any:
         import ray
