@@ -520,6 +520,14 @@ def _quiet_ray() -> None:
     """Keep Ray's routine lines off the console of a run (errors still show)."""
     import ray.data  # noqa: F401  (configures the "ray.data" logger and its console handler)
 
+    # Ray Data's advice that a stage got fewer inputs than its concurrency
+    # (a small run, or the last batches of a large one): nothing to act on.
+    for stage in ("tasks", "actors"):
+        warnings.filterwarnings(
+            "ignore",
+            message=f"The m[a-z]+ number of concurrent {stage} for '",
+            category=UserWarning,
+        )
     consoles = [h for h in logging.getLogger("ray.data").handlers if h.name == "console"]
     for each in [logging.getLogger(_TOKEN_LOGGER), *consoles]:
         if not any(isinstance(f, _Chatter) for f in each.filters):
