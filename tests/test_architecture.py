@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"align", "writers"},
     {"outputs", "review", "inputs", "progress"},
     {"runner"},
+    {"ray_runner"},
     {"cli"},
     {"__main__", "__init__"},
 ]

@@ -42,7 +42,7 @@ from .config import (
     load_settings,
     unknown_env_vars,
 )
-from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, Status, TermStatus
+from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, RUNNERS, Status, TermStatus
 
 if TYPE_CHECKING:
     from .glossary import Glossary
@@ -56,6 +56,7 @@ STDIO = "-"
 PANEL_IO = "Input and output"
 PANEL_MODEL = "Model and engine"
 PANEL_REVIEW = "Memory and review"
+PANEL_RAY = "Corpus runs on Ray"
 PANEL_OTHER = "Other"
 
 EPILOG = f"""Examples:
@@ -316,7 +317,12 @@ def translate(
         int | None,
         typer.Option(
             metavar="N",
-            help=_help("CPU threads, 0 = engine default", "threads", _DEFAULTS.threads),
+            help=_help(
+                "CPU threads, 0 = engine default; with --runner ray, the CPUs of each "
+                "worker (0 = 1)",
+                "threads",
+                _DEFAULTS.threads,
+            ),
             rich_help_panel=PANEL_MODEL,
         ),
     ] = None,
@@ -378,6 +384,59 @@ def translate(
             rich_help_panel=PANEL_REVIEW,
         ),
     ] = None,
+    runner: Annotated[
+        str | None,
+        typer.Option(
+            "--runner",
+            metavar="|".join(RUNNERS),
+            help=_help(
+                "Who runs the corpus: this process, or a Ray cluster (outputs, resume and "
+                "memory the same; needs pip install 'translate-cli[ray]')",
+                "runner",
+                _DEFAULTS.runner,
+            ),
+            rich_help_panel=PANEL_RAY,
+        ),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            metavar="ADDR",
+            help=_help(
+                "Ray cluster to join (auto, ray://head:10001); else RAY_ADDRESS, else a "
+                "local cluster for the run",
+                "ray_address",
+            ),
+            rich_help_panel=PANEL_RAY,
+        ),
+    ] = None,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            "--workers",
+            metavar="N|MIN-MAX",
+            help=_help(
+                "Ray workers, one model each; auto = 1 to the cluster's CPUs / --threads",
+                "workers",
+                _DEFAULTS.workers,
+            ),
+            rich_help_panel=PANEL_RAY,
+        ),
+    ] = None,
+    gpus_per_worker: Annotated[
+        float | None,
+        typer.Option(
+            "--gpus-per-worker",
+            metavar="G",
+            help=_help(
+                "GPUs each Ray worker takes; fractions share one (0.5)",
+                "gpus_per_worker",
+                _DEFAULTS.gpus_per_worker,
+            ),
+            rich_help_panel=PANEL_RAY,
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -435,8 +494,16 @@ def translate(
                 "memory": "off" if no_tm else tm,
                 "glossaries": tuple(glossary) if glossary else None,
                 "dnt": tuple(dnt) if dnt else None,
+                "runner": runner,
+                "ray_address": ray_address,
+                "workers": workers,
+                "gpus_per_worker": gpus_per_worker,
             },
         )
+        if settings.runner == "ray" and paths and not dry_run:
+            from .ray_runner import require_ray
+
+            require_ray()
         terms = _load_glossary(settings, quiet) if paths else None
         if import_reviewed:
             missing = [str(f) for f in import_reviewed if not (f.exists() or f.is_symlink())]
@@ -470,9 +537,13 @@ def translate(
         if dry_run:
             raise typer.Exit(_dry_run(paths, settings, force, combined, quiet, terms))
         from .progress import make_progress
-        from .runner import run_paths
 
-        report = run_paths(
+        if settings.runner == "ray":
+            from .ray_runner import run_paths_ray as run
+        else:
+            from .runner import run_paths as run  # type: ignore[assignment]
+
+        report = run(
             paths,
             settings,
             force=force,
@@ -722,7 +793,9 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     rate = c.sentences / report.seconds if report.seconds > 0 and c.sentences else 0.0
     lines = [
         files,
-        f"sentences: {c.sentences} ({c.unique} unique, {c.memory} from memory, "
+        f"sentences: {c.sentences} ({c.unique} unique"
+        + (" per worker, summed" if report.workers else "")
+        + f", {c.memory} from memory, "
         f"{c.engine_inputs} sent to the engine"
         + (f", {c.split} cut to fit the model" if c.split else "")
         + (f", {c.copied} copied unchanged (no text)" if c.copied else "")
@@ -732,6 +805,11 @@ def _print_summary(report: RunReport, seconds: float) -> None:
     if c.flags:
         lines.append("flags: " + ", ".join(f"{k} {v}" for k, v in sorted(c.flags.items())))
     lines += _terms_line(report.glossary_terms, c.terms)
+    if report.workers:
+        lines.append(
+            f"ray: up to {report.workers} workers; each translates a sentence repeated "
+            "across workers once itself, and reads the memory as it was at the start"
+        )
     lines += [f"failed: {o.name}: {o.error}" for o in report.failed]
     lines.append(where)
     typer.echo("\n".join(lines), err=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, UsageError, unknown_choice
-from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS, INPUT_FORMATS
+from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS, INPUT_FORMATS, RUNNERS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 ENV_PREFIX = "TRANSLATE_"
@@ -46,6 +46,10 @@ OPTIONS: dict[str, str] = {
     "normalize": "--normalize",
     "glossaries": "--glossary",
     "dnt": "--dnt",
+    "runner": "--runner",
+    "ray_address": "--ray-address",
+    "workers": "--workers",
+    "gpus_per_worker": "--gpus-per-worker",
 }
 # Settings that hold file paths. In a config file, a relative path is read
 # from the file's folder (and one path may stand alone, not in a list); in the
@@ -123,6 +127,17 @@ class Settings:
     # Do-not-translate lists: UTF-8 text files, one French term per line,
     # kept as written in the translation; read after the glossaries.
     dnt: tuple[str, ...] = ()
+    # Who runs the corpus: "local" (this process) or "ray" (a Ray Data
+    # pipeline: ray_runner.py, with the optional extra translate-cli[ray]).
+    runner: str = "local"
+    # The Ray cluster to join ("ray://host:10001", "auto"); empty: Ray's own
+    # RAY_ADDRESS variable, else a new local cluster for the run.
+    ray_address: str = ""
+    # Ray workers (one model each): "N", "MIN-MAX" (the pool grows and
+    # shrinks between them), or "auto": 1 to the cluster's CPUs / threads.
+    workers: str = "auto"
+    # GPUs each Ray worker holds; fractions share a GPU (0.5: two per GPU).
+    gpus_per_worker: float = 0.0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -146,6 +161,11 @@ class Settings:
             raise ConfigError("formats must name at least one output format")
         if not isinstance(self.normalize, bool):
             raise ConfigError(f"normalize must be true or false, got {self.normalize!r}")
+        if self.runner not in RUNNERS:
+            raise unknown_choice("runner", self.runner, RUNNERS)
+        worker_range(self.workers)
+        if not isinstance(self.gpus_per_worker, int | float) or self.gpus_per_worker < 0:
+            raise ConfigError(f"gpus_per_worker must be 0 or more, got {self.gpus_per_worker!r}")
         for name in sorted(PATH_LISTS):
             paths = getattr(self, name)
             paths = (paths,) if isinstance(paths, str | os.PathLike) else tuple(paths)
@@ -157,6 +177,34 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied; ``None`` values are ignored."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def worker_range(workers: str) -> tuple[int, int] | None:
+    """The pool size a ``workers`` setting asks for.
+
+    Args:
+        workers: ``"N"``, ``"MIN-MAX"`` or ``"auto"``.
+
+    Returns:
+        ``(N, N)``, ``(MIN, MAX)``, or None for ``auto`` (the Ray runner
+        then takes 1 to the cluster's CPUs divided by the threads per worker).
+
+    Raises:
+        ConfigError: Not of those forms, a count below 1, or MIN above MAX.
+    """
+    text = str(workers).strip()
+    if text == "auto":
+        return None
+    low, dash, high = text.partition("-")
+    try:
+        first, last = int(low), int(high if dash else low)
+    except ValueError:
+        raise ConfigError(
+            f"workers must be N, MIN-MAX or auto (e.g. 4 or 2-8), got {workers!r}"
+        ) from None
+    if first < 1 or last < first:
+        raise ConfigError(f"workers must be at least 1, and MIN at most MAX, got {workers!r}")
+    return first, last
 
 
 def format_names(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -234,6 +282,17 @@ def _coerce(name: str, value: Any) -> Any:
         if not isinstance(value, str) or word not in _BOOLEANS:
             raise ValueError(f"expected one of: {', '.join(_BOOLEANS)}")
         return _BOOLEANS[word]
+    if name == "workers" and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # workers = 4 in TOML, as well as "2-8"
+    if kind.startswith("float"):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                pass
+        raise ValueError("expected a number")
     if kind.startswith("int"):
         if isinstance(value, int) and not isinstance(value, bool):
             return value

@@ -6,16 +6,24 @@ import contextlib
 import glob
 import hashlib
 import os
+import re
+import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 # File names are limited to 255 bytes on every common file system. A
-# temporary name adds a dot, the process id, a random part and ".part"
-# (at most 23 bytes) to the name it stands for, which is cut to fit.
+# temporary name adds a dot, the process id, "@" and the host (at most 24
+# bytes, see _host_tag), a random part and ".part" (at most 48 bytes in all)
+# to the name it stands for, which is cut to fit.
 NAME_MAX = 255
-_PART_PREFIX_MAX = NAME_MAX - 32
+_HOST_MAX = 24
+_PART_PREFIX_MAX = NAME_MAX - 32 - 1 - _HOST_MAX
+# A temporary of another host is removed once this old (seconds): its process
+# cannot be asked about, and no write takes a day.
+STALE_FOREIGN_S = 24 * 3600
 
 
 def _umask() -> int:
@@ -53,6 +61,19 @@ def fit_name(name: str, limit: int) -> str:
     return f"{head}~{digest}"
 
 
+def _host_tag() -> str:
+    """This host's name as temporary names carry it: ``[A-Za-z0-9-]``, at most 24 bytes.
+
+    Runs on several machines may write in one shared folder (the Ray
+    runner); a process id means something only on its own host.
+    """
+    name = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+    return fit_name(name, _HOST_MAX)
+
+
+_HOST = _host_tag()
+
+
 def _part_prefix(path: Path) -> str:
     """The start of ``path``'s temporary names: ``.NAME.`` with NAME cut to fit 255 bytes."""
     return f".{fit_name(path.name, _PART_PREFIX_MAX)}."
@@ -61,13 +82,27 @@ def _part_prefix(path: Path) -> str:
 def remove_stale_parts(path: Path) -> None:
     """Delete temporary files a killed run left for ``path``.
 
-    Temporary names carry the writer's process id, so only files whose
-    process is gone are removed; a concurrent run's files are left alone.
+    Temporary names carry the writer's process id and host
+    (``.NAME.PID@HOST.RANDOM.part``), so only files whose process is gone
+    are removed: this host's when that process no longer exists, another
+    host's (whose processes cannot be asked about) only once they are a day
+    old (:data:`STALE_FOREIGN_S`). A concurrent run's files are left alone.
+    Names without a host (earlier versions) count as this host's.
     """
     prefix = _part_prefix(path)
     for part in path.parent.glob(f"{glob.escape(prefix)}*.part"):
-        pid = part.name[len(prefix) :].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        owner = part.name[len(prefix) :].split(".", 1)[0]
+        pid, _, host = owner.partition("@")
+        if not pid.isdigit():
+            continue
+        if host in ("", _HOST):
+            stale = not _alive(int(pid))
+        else:
+            try:
+                stale = time.time() - part.stat().st_mtime > STALE_FOREIGN_S
+            except FileNotFoundError:
+                continue
+        if stale:
             with contextlib.suppress(FileNotFoundError):
                 part.unlink()
 
@@ -114,7 +149,7 @@ class StagedFiles:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_parts(path)
         fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f"{_part_prefix(path)}{os.getpid()}.", suffix=".part"
+            dir=path.parent, prefix=f"{_part_prefix(path)}{os.getpid()}@{_HOST}.", suffix=".part"
         )
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:

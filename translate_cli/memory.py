@@ -364,6 +364,31 @@ class TranslationMemory:
             raise self._error(exc) from None
         return found
 
+    def entries_for(self, context: str) -> list[tuple[str, str, Entry]]:
+        """Every entry a run with ``context`` can find: ``(key, context, entry)`` rows.
+
+        The reviewed entries, the context's own, and those of the context
+        with glossary terms (``CONTEXT|terms=...``, see
+        :meth:`Translator.context_of <translate_cli.translator.Translator.context_of>`).
+        The Ray runner gives them to its workers as a read-only snapshot.
+
+        Raises:
+            MemoryStoreError: The memory cannot be read.
+        """
+        prefix = context + "|terms="
+        try:
+            rows = self._db.execute(
+                "SELECT source_key, context, target, score, cut, origin, updated FROM entries "
+                "WHERE context IN (?, ?) OR substr(context, 1, ?) = ?",
+                [REVIEWED_CONTEXT, context, len(prefix), prefix],
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        return [
+            (key, ctx, Entry(target, score, bool(cut), origin, updated))
+            for key, ctx, target, score, cut, origin, updated in rows
+        ]
+
     def store(
         self,
         entries: Iterable[tuple[str, str, str, float | None, bool]],

@@ -82,6 +82,46 @@ def manifest_file(output_dir: Path, relative: PurePath, stem: str | None = None)
     return output_dir / relative.parent / ((stem or output_stem(relative.name)[0]) + META_SUFFIX)
 
 
+@dataclass(frozen=True)
+class SourceStamp:
+    """What lets a later run tell an input unchanged without reading it.
+
+    Recorded in the input's manifest (:func:`write_outputs`) and compared by
+    :func:`is_unchanged`, which the Ray runner's driver uses to filter a
+    corpus before it starts any worker.
+
+    Attributes:
+        size: The input's size in bytes when it was read.
+        mtime_ns: Its modification time, in nanoseconds since the epoch.
+        run_key: :func:`settings_key` of the run (without the glossary).
+        glossary: :attr:`Glossary.fingerprint <translate_cli.glossary.Glossary.fingerprint>`
+            of the run's glossary, "" without one.
+    """
+
+    size: int
+    mtime_ns: int
+    run_key: str
+    glossary: str = ""
+
+    @classmethod
+    def of(cls, path: Path, run_key: str, glossary: Glossary | None) -> SourceStamp | None:
+        """The stamp of ``path`` now, or None when it cannot be stat'ed."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return cls(st.st_size, st.st_mtime_ns, run_key, glossary.fingerprint if glossary else "")
+
+    def record(self) -> dict[str, Any]:
+        """The manifest fields."""
+        return {
+            "source_size": self.size,
+            "source_mtime_ns": self.mtime_ns,
+            "run_key": self.run_key,
+            "glossary": self.glossary,
+        }
+
+
 def write_outputs(
     result: Result,
     output_dir: Path,
@@ -89,6 +129,7 @@ def write_outputs(
     formats: Iterable[str],
     settings_key: str = "",
     stem: str | None = None,
+    source: SourceStamp | None = None,
 ) -> Written:
     """Write every chosen format, then the metadata file, each atomically.
 
@@ -103,6 +144,8 @@ def write_outputs(
         formats: Format names (see :data:`translate_cli.vocabulary.FORMATS`).
         settings_key: :func:`settings_key` of the run, recorded for resume.
         stem: The outputs' stem, when not the usual one derived from ``relative``.
+        source: The input's size, time and run keys, recorded so a later run
+            can skip it unread (:func:`is_unchanged`); None records none.
 
     Returns:
         The paths written (metadata file last) and the backups kept.
@@ -112,6 +155,8 @@ def write_outputs(
     """
     write = _format_stager(formats, output_dir, relative, lambda: [result], stem)
     fields = {**meta_record(result), "settings_key": settings_key}
+    if source is not None:
+        fields.update(source.record())
     return _write_guarded(manifest_file(output_dir, relative, stem), write, fields)
 
 
@@ -287,6 +332,47 @@ def is_up_to_date(meta_file: Path, source_sha256: str, key: str) -> bool:
     if meta.get("source_sha256") != source_sha256 or meta.get("settings_key") != key:
         return False
     return all((meta_file.parent / name).is_file() for name in meta.get("outputs", []))
+
+
+def is_unchanged(meta_file: Path, source: Path, stamp: SourceStamp) -> bool | None:
+    """Whether an input's outputs are up to date, told without reading the input.
+
+    The manifest must carry a :class:`SourceStamp` with the same run key and
+    glossary fingerprint (the same glossary gives an unchanged input the same
+    :func:`document_key`), be complete (its ``settings_key`` set, every
+    output there), and the input must be unchanged: the same size and
+    modification time, or, when only the time differs (a copy, a ``touch``),
+    the same SHA-256 as recorded (the file is then hashed, not parsed).
+
+    Args:
+        meta_file: The input's manifest (:func:`manifest_file`).
+        source: The input file.
+        stamp: The stamp this run would record for it (:meth:`SourceStamp.of`).
+
+    Returns:
+        True when up to date, False when not, None when the manifest predates
+        stamps (or is unreadable in part): only reading the input can tell
+        (:func:`is_up_to_date`).
+    """
+    meta = _read_manifest(meta_file)
+    if not meta:
+        return False
+    if "run_key" not in meta or "source_size" not in meta:
+        return None
+    if meta.get("run_key") != stamp.run_key or meta.get("glossary") != stamp.glossary:
+        return False
+    if not meta.get("settings_key") or not isinstance(meta.get("outputs"), list):
+        return False
+    if not all((meta_file.parent / str(name)).is_file() for name in meta["outputs"]):
+        return False
+    if meta.get("source_size") != stamp.size:
+        return False
+    if meta.get("source_mtime_ns") == stamp.mtime_ns:
+        return True
+    try:
+        return sha256_file(source) == meta.get("source_sha256")
+    except OSError:
+        return False
 
 
 def check_output_dir(output_dir: Path) -> None:
@@ -531,12 +617,14 @@ __all__ = [
     "COMBINED_FORMATS",
     "OutputDirError",
     "OutputError",
+    "SourceStamp",
     "Written",
     "backup_name",
     "check_combined_name",
     "check_output_dir",
     "combined_files",
     "document_key",
+    "is_unchanged",
     "is_up_to_date",
     "manifest_file",
     "output_files",

@@ -31,6 +31,7 @@ from .models import MODEL_FILES, ModelSource, check_model_dir, resolve_model
 from .models import _looks_like_path as looks_like_path
 from .outputs import (
     COMBINED_SOURCE_FORMAT,
+    SourceStamp,
     check_combined_name,
     check_output_dir,
     combined_files,
@@ -90,6 +91,8 @@ class RunReport:
         combined_backups: Edited combined files kept as backups first.
         glossary_terms: How many terms the run's glossary holds (DNT terms
             included), or None when it used none.
+        workers: Ray workers that shared the run (each removes only the
+            duplicates it sees itself), or 0 for a local run.
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -99,6 +102,7 @@ class RunReport:
     combined: tuple[Path, ...] = ()
     combined_backups: tuple[Path, ...] = ()
     glossary_terms: int | None = None
+    workers: int = 0
 
     def count(self, status: Status) -> int:
         """How many inputs ended with ``status``."""
@@ -122,6 +126,7 @@ class _Pending:
     document: Document
     sentences: list[Sentence]
     key: str  # the input's resume key (document_key)
+    stamp: SourceStamp | None = None  # recorded so a later run can skip it unread
 
 
 class Runner:
@@ -233,6 +238,7 @@ class Runner:
 
     def _read(self, index: int, job: Job) -> _Pending | Outcome:
         self.progress.current(job.name)
+        stamp = source_stamp(job, self.key, self.glossary)
         try:
             document = job.read(self.settings.input_format)
         except (TranslateError, OSError, UnicodeError) as exc:
@@ -248,7 +254,7 @@ class Runner:
         if sentences is None:
             sentences = sentences_of(document)
         self.progress.add_sentences(len(sentences), job.size)
-        return _Pending(index, job, document, sentences, key)
+        return _Pending(index, job, document, sentences, key, stamp)
 
     def _flush(self, window: list[_Pending]) -> Iterator[tuple[int, Outcome]]:
         """Translate a window's sentences together, then align and write each file."""
@@ -285,6 +291,7 @@ class Runner:
                     self.settings.formats,
                     pending.key,
                     job.stem,
+                    pending.stamp,
                 )
             except (TranslateError, OSError, UnicodeError) as exc:
                 yield pending.index, Outcome(job.name, Status.FAILED, _reason(exc, job))
@@ -297,6 +304,16 @@ class Runner:
                 warnings=pending.document.warnings,
             )
             yield pending.index, outcome
+
+
+def source_stamp(job: Job, key: str, glossary: Glossary | None) -> SourceStamp | None:
+    """What ``job``'s manifest records of its file, taken before it is read.
+
+    None for text given directly, or without a run key (no resume).
+    """
+    if job.path is None or not key:
+        return None
+    return SourceStamp.of(job.path, key, glossary)
 
 
 def _reason(exc: BaseException, job: Job) -> str:

@@ -71,6 +71,8 @@ class EntryOrigin(StrEnum):
 
 
 ENGINES = ("auto", "transformers", "ctranslate2")
+# Who runs a corpus: this process (runner.py) or a Ray cluster (ray_runner.py).
+RUNNERS = ("local", "ray")
 DEVICES = ("auto", "cpu", "cuda")
 # CTranslate2 compute types (weights and arithmetic), as its
 # ``get_supported_compute_types`` names them, plus ``auto``.
