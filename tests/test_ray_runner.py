@@ -37,9 +37,10 @@ needs_ray = pytest.mark.skipif(
 _DATES = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\d{8}T\d{6}Z")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_cluster(tmp_path_factory: pytest.TempPathFactory, _private_cache: None):
-    """One local cluster for the whole session: 2 CPUs, no dashboard."""
+    """One local cluster for this module (started once, shut down after it, so that no
+    Ray thread runs behind later tests): 2 CPUs, no dashboard."""
     if not HAS_RAY:
         pytest.skip("Ray is not installed: pip install -e '.[test,ray]'")
     import logging
