@@ -265,10 +265,12 @@ def _write_unit(
         )
         out.write(f'        <mda:meta type="{_segment_id(pair)}">{check}</mda:meta>\n')
     out.write("      </mda:metaGroup>\n    </mda:metadata>\n")
-    notes = [note for pair in pairs for note in _notes(pair)]
-    if notes:
+    # Serialised one at a time, as made: a paragraph's notes are never all in memory.
+    notes = (note for pair in pairs for note in _notes(pair))
+    first = next(notes, None)
+    if first is not None:
         out.write("    <notes>\n")
-        for note in notes:
+        for note in itertools.chain((first,), notes):
             out.write(_serialise(note, level=3))
         out.write("    </notes>\n")
     gaps = paragraph_gaps(paragraph, [pair.source for pair in pairs])
