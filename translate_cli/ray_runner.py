@@ -78,7 +78,6 @@ from .outputs import (
     manifest_file,
     remove_stale_temporaries,
     settings_key,
-    write_combined_from_outputs,
     write_outputs,
 )
 from .progress import CONVERTING, TRANSLATING, NoProgress, Progress
@@ -92,6 +91,7 @@ from .runner import (
     _reason,
     _up_to_date,
     source_stamp,
+    write_combined,
 )
 from .translator import Counters, Translator
 from .vocabulary import EntryOrigin, Status
@@ -290,15 +290,7 @@ def run_paths_ray(
     report.outcomes = [outcomes[i] for i in sorted(outcomes)]
     report.seconds = time.perf_counter() - started
     if combined is not None:
-        done_jobs = [
-            job
-            for job, outcome in zip(jobs, report.outcomes, strict=True)
-            if outcome.status != Status.FAILED
-        ]
-        written = write_combined_from_outputs(
-            output_root, [j.relative for j in done_jobs], combined, [j.stem for j in done_jobs]
-        )
-        report.combined, report.combined_backups = tuple(written.paths), tuple(written.backups)
+        write_combined(report, jobs, output_root, combined)
     return report
 
 

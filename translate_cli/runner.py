@@ -490,16 +490,30 @@ def run_paths(
         )
         report = runner.run(jobs, on_outcome=on_outcome)
     if combined is not None:
-        done = [
-            job
-            for job, outcome in zip(jobs, report.outcomes, strict=True)
-            if outcome.status != Status.FAILED
-        ]
-        written = write_combined_from_outputs(
-            output_root, [j.relative for j in done], combined, [j.stem for j in done]
-        )
-        report.combined, report.combined_backups = tuple(written.paths), tuple(written.backups)
+        write_combined(report, jobs, output_root, combined)
     return report
+
+
+def write_combined(
+    report: RunReport, jobs: Sequence[Job], output_root: Path, combined: str
+) -> None:
+    """Build the ``--combined`` files from the outputs of the inputs that did not fail.
+
+    Both runners call it once their outcomes are in ``report``, in ``jobs`` order;
+    it records the files written and the backups kept in ``report``.
+
+    Raises:
+        OutputError: An output cannot be read back or a combined file written.
+    """
+    done = [
+        job
+        for job, outcome in zip(jobs, report.outcomes, strict=True)
+        if outcome.status != Status.FAILED
+    ]
+    written = write_combined_from_outputs(
+        output_root, [j.relative for j in done], combined, [j.stem for j in done]
+    )
+    report.combined, report.combined_backups = tuple(written.paths), tuple(written.backups)
 
 
 def _prepare(
