@@ -243,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not any(differing.values())
         else "English files unlike the local runner's: "
         + ", ".join(f"ray {w}: {len(d)} of {files}" for w, d in sorted(differing.items()))
-        + " (int8 on a CPU without VNNI is garbled, and how it garbles depends on the batch)."
+        + " (int8 results depend on how far a sentence's batch pads it; the runners batch"
+        " differently)."
     )
     runs = ", ".join(
         f"{'local' if w == 0 else f'ray {w}'}: {' / '.join(f'{x:.1f}' for x in seconds[w])} s"

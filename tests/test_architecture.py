@@ -22,12 +22,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "translate_cli"
 # Lowest first. Each name is a module or subpackage directly under translate_cli.
 LAYERS: list[set[str]] = [
     {"_version", "vocabulary", "errors", "fsutil", "markup"},
-    {"config", "dehyphenate"},
+    {"config", "dehyphenate", "storage"},
     {"document", "segment", "batching", "models", "protect", "glossary"},
     {"engines", "memory", "qa", "readers", "project", "terms"},
     {"translator", "provenance"},
     {"align", "writers"},
     {"outputs", "review", "inputs", "progress"},
+    {"remote_outputs"},
     {"runner"},
     {"ray_runner"},
     {"cli"},

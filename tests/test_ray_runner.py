@@ -28,6 +28,7 @@ from translate_cli.vocabulary import Status
 
 from .conftest import ROOT, SAMPLES
 from .support import ray_engines
+from .support.object_stores import Stores, start_stores, stop_stores
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
 needs_ray = pytest.mark.skipif(
@@ -38,7 +39,16 @@ _DATES = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\d{8}T\d{6}Z")
 
 
 @pytest.fixture(scope="module")
-def ray_cluster(tmp_path_factory: pytest.TempPathFactory, _private_cache: None):
+def stores():
+    """Local S3 and GCS servers for this module, started before the cluster so that its
+    workers get their settings (see tests/support/object_stores.py)."""
+    running = start_stores()
+    yield running
+    stop_stores(running)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster(tmp_path_factory: pytest.TempPathFactory, _private_cache: None, stores: Stores):
     """One local cluster for this module (started once, shut down after it, so that no
     Ray thread runs behind later tests): 2 CPUs, no dashboard."""
     if not HAS_RAY:
@@ -52,6 +62,7 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory, _private_cache: None):
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         "TRANSLATE_CACHE_DIR": os.environ["TRANSLATE_CACHE_DIR"],
         ray_engines.CRASH_FLAG_ENV: str(flag),
+        **stores.env,
     }
     ray.init(
         num_cpus=2,
@@ -93,7 +104,7 @@ def _undated(out: Path) -> dict[str, bytes]:
     return files
 
 
-def _ray_run(paths: list[Path], settings: Settings, **kwargs: object):
+def _ray_run(paths: list[Path] | list[str], settings: Settings, **kwargs: object):
     from translate_cli.ray_runner import run_paths_ray
 
     return run_paths_ray([str(p) for p in paths], settings, **kwargs)  # type: ignore[arg-type]
@@ -230,6 +241,80 @@ def test_an_input_that_kills_every_worker_fails_after_capped_retries(
     assert "died" in failed[str(corpus / "zzz.txt")]
     # Only the inputs that shared its batch can fail with it.
     assert len(failed) <= DOCS_PER_BATCH
+
+
+def _upload(folder: Path, uri: str) -> None:
+    from translate_cli.storage import Location, write_bytes
+
+    root = Location.parse(uri)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            write_bytes(root / path.relative_to(folder).as_posix(), path.read_bytes())
+
+
+def _download(uri: str, folder: Path) -> None:
+    from translate_cli.storage import Location, list_objects, read_bytes
+
+    root = Location.parse(uri)
+    for info in list_objects(root):
+        (folder / info.relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / info.relative).write_bytes(read_bytes(root / info.relative))
+
+
+@needs_ray
+@pytest.mark.parametrize("scheme", ["s3", "gs"])
+def test_a_corpus_in_a_bucket_gives_the_local_runners_outputs_and_resumes(
+    ray_cluster, stores, copy_model, tmp_path, scheme
+):
+    bucket = stores.bucket(scheme)
+    if bucket is None:
+        pytest.skip(stores.missing[scheme])
+    shown = bucket.split("?")[0]
+    options = bucket[len(shown) :]
+    corpus = _corpus(tmp_path / "corpus", count=4, extra={"image.txt": "\x00\x01PNG"})
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "doc9.txt").write_text("Une autre page. Elle est courte.\n", "utf-8")
+    _upload(corpus, f"{shown}/in{options}")
+    out = f"{shown}/out{options}"
+
+    local = run_paths([corpus], _settings(copy_model, tmp_path / "local"), combined="all")
+    report = _ray_run([f"{shown}/in{options}"], _settings(copy_model, out), combined="all")
+    assert [(o.status, o.error) for o in report.outcomes] == [
+        (o.status, o.error.replace(str(corpus), f"{shown}/in")) for o in local.outcomes
+    ]
+    assert report.count(Status.TRANSLATED) == 5
+    assert str(report.output_dir) == f"{shown}/out"
+    assert [str(p) for p in report.outcomes[0].outputs][-1] == f"{shown}/out/doc0.meta.json"
+    _download(out, tmp_path / "remote")
+    # Outputs name their input: the object's URI there, the file's path here, and
+    # the review checks (16 hex digits) hash that name.
+    checks = re.compile(rb"(?<![0-9a-f])[0-9a-f]{16}(?![0-9a-f])")
+    remote_files = {
+        name: checks.sub(b"CHECK", data.replace(f"{shown}/in".encode(), str(corpus).encode()))
+        for name, data in _undated(tmp_path / "remote").items()
+    }
+    local_files = {n: checks.sub(b"CHECK", d) for n, d in _undated(tmp_path / "local").items()}
+    assert sorted(remote_files) == sorted(local_files)
+    for name, data in local_files.items():
+        if name.endswith(".meta.json"):  # the object's time is the store's
+            data = re.sub(rb'"source_mtime_ns": \d+', b"T", data)
+            remote_files[name] = re.sub(rb'"source_mtime_ns": \d+', b"T", remote_files[name])
+        assert remote_files[name] == data, name
+
+    # Nothing to do: decided from the manifests in the bucket, no pool started.
+    from translate_cli.storage import Location, delete, write_bytes
+
+    delete(Location.parse(f"{shown}/in/image.txt{options}"))  # it would fail again
+    started = time.perf_counter()
+    again = _ray_run([f"{shown}/in{options}"], _settings(copy_model, out))
+    assert again.count(Status.SKIPPED) == 5 and again.workers == 0
+    assert time.perf_counter() - started < 5
+    # A changed object is redone, alone.
+    changed = (corpus / "doc1.txt").read_bytes() + b"Une phrase de plus.\n"
+    write_bytes(Location.parse(f"{shown}/in/doc1.txt{options}"), changed)
+    third = _ray_run([f"{shown}/in{options}"], _settings(copy_model, out))
+    assert [o.status for o in third.outcomes].count(Status.TRANSLATED) == 1
+    assert third.outcomes[1].status == Status.TRANSLATED
 
 
 def test_runner_ray_without_ray_names_the_extra_in_one_line(tmp_path):

@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -762,12 +762,12 @@ def _print_dry_summary(report: DryRunReport) -> None:
     typer.echo("\n".join(lines))
 
 
-def _folder(path: Path) -> str:
+def _folder(path: PurePath) -> str:
     """A folder as the user may type it again: ``out/``."""
     return str(path).rstrip("/\\") + os.sep
 
 
-def _combined_names(paths: tuple[Path, ...]) -> list[str]:
+def _combined_names(paths: tuple[PurePath, ...]) -> list[str]:
     """The combined files a reviewer opens, by name (their manifest left out)."""
     from .writers import META_SUFFIX
 

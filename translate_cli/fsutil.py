@@ -16,7 +16,7 @@ from typing import TextIO
 
 # File names are limited to 255 bytes on every common file system. A
 # temporary name adds a dot, the process id, "@" and the host (at most 24
-# bytes, see _host_tag), a random part and ".part" (at most 48 bytes in all)
+# bytes, see host_tag), a random part and ".part" (at most 48 bytes in all)
 # to the name it stands for, which is cut to fit.
 NAME_MAX = 255
 _HOST_MAX = 24
@@ -61,7 +61,7 @@ def fit_name(name: str, limit: int) -> str:
     return f"{head}~{digest}"
 
 
-def _host_tag() -> str:
+def host_tag() -> str:
     """This host's name as temporary names carry it: ``[A-Za-z0-9-]``, at most 24 bytes.
 
     Runs on several machines may write in one shared folder (the Ray
@@ -71,7 +71,7 @@ def _host_tag() -> str:
     return fit_name(name, _HOST_MAX)
 
 
-_HOST = _host_tag()
+_HOST = host_tag()
 
 
 def _part_prefix(path: Path) -> str:

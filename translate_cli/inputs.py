@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
@@ -13,6 +15,7 @@ from .document import Document, document_from_text, safe_name
 from .errors import UsageError
 from .fsutil import fit_name
 from .readers import read_input
+from .storage import Location, list_objects, object_info, read_bytes
 from .writers import FORMATS, META_SUFFIX, output_stem
 
 # Output stems are cut (with a hash suffix, see fsutil.fit_name) to this many
@@ -35,6 +38,10 @@ class Job:
         size: Bytes, for progress estimates.
         stem: The stem its outputs share, when it is not the usual one
             derived from the name (see :func:`collect_jobs`); "" otherwise.
+        remote: The object to read, for an input in a store
+            (:func:`collect_remote_jobs`); None otherwise.
+        mtime_ns: The object's modification time when listed (nanoseconds
+            since the epoch), for a remote input.
     """
 
     name: str
@@ -43,6 +50,8 @@ class Job:
     text: str | None = None
     size: int = 0
     stem: str = ""
+    remote: Location | None = None
+    mtime_ns: int = 0
 
     def read(self, input_format: str | None = None) -> Document:
         """Read and decode the input, in its format (:func:`~translate_cli.readers.read_input`).
@@ -56,9 +65,25 @@ class Job:
             InputError: Unreadable, binary or undecodable file, or not a
                 well-formed document of its format.
         """
+        if self.remote is not None:
+            return _read_remote(self.remote, self.name, input_format)
         if self.path is None:
             return document_from_text(self.text or "", self.name)
         return read_input(self.path, self.name, input_format)
+
+
+def _read_remote(remote: Location, name: str, input_format: str | None) -> Document:
+    """Read an object as the file it would be on disk (the same readers and limits).
+
+    Raises:
+        InputError: As :func:`~translate_cli.readers.read_input`.
+        OSError: The object cannot be fetched.
+    """
+    data = read_bytes(remote)
+    with tempfile.TemporaryDirectory(prefix="translate-input-") as folder:
+        local = Path(folder) / posixpath.basename(remote.path)
+        local.write_bytes(data)
+        return read_input(local, name, input_format)
 
 
 def _hidden(name: str) -> bool:
@@ -78,18 +103,19 @@ def own_outputs(folder: Path) -> set[str]:
             meta = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        # A manifest is written twice: before the renames, with the pending
-        # outputs' hashes, then with the outputs; a kill in between leaves
-        # the first, which must still mark the outputs as ours.
-        keys = ("outputs", "backups", "output_sha256", "pending_sha256")
-        if not isinstance(meta, dict):
-            continue
-        if not any(isinstance(meta.get(k), list | dict) for k in keys):
-            continue
-        names.add(manifest.name)
-        for key in keys:
-            names.update(str(n) for n in meta.get(key) or ())
+        names.update(_listed(meta, manifest.name))
     return names
+
+
+def _listed(meta: object, manifest: str) -> set[str]:
+    """The manifest's own name and the files it lists, when it is one of ours."""
+    # A manifest is written twice: before the renames, with the pending
+    # outputs' hashes, then with the outputs; a kill in between leaves
+    # the first, which must still mark the outputs as ours.
+    keys = ("outputs", "backups", "output_sha256", "pending_sha256")
+    if not isinstance(meta, dict) or not any(isinstance(meta.get(k), list | dict) for k in keys):
+        return set()
+    return {manifest, *(str(n) for key in keys for n in meta.get(key) or ())}
 
 
 def walk(folder: Path, globs: Sequence[str], skip: Path | None) -> Iterator[Path]:
@@ -186,6 +212,74 @@ def collect_jobs(
     return _name_outputs(_disambiguate(jobs), output_dir)
 
 
+def collect_remote_jobs(
+    folder: Location, globs: Sequence[str], output: Location | None = None
+) -> list[Job]:
+    """The jobs of an object-store folder (or one object), as :func:`collect_jobs` makes them.
+
+    The objects under ``folder`` matching ``globs`` (by their path below it),
+    in sorted order, each mirroring its path under the output folder. Hidden
+    names, the objects under ``output`` (when it lies inside ``folder``) and
+    this tool's own outputs (listed by a manifest beside them) are left out.
+    A URI naming one object is that object alone.
+
+    Raises:
+        UsageError: Nothing is there.
+        OSError: The store cannot be listed.
+    """
+    single = object_info(folder)
+    if single is not None:
+        name = PurePath(safe_name(posixpath.basename(folder.path)))
+        job = Job(
+            str(folder.shown), name, size=single.size, remote=folder, mtime_ns=single.mtime_ns
+        )
+        return [job]
+    objects = list_objects(folder)
+    skip = (
+        output.relative_to(folder) + "/" if output is not None and _below(output, folder) else None
+    )
+    by_folder: dict[str, list[str]] = {}
+    for info in objects:
+        by_folder.setdefault(posixpath.dirname(info.relative), []).append(info.relative)
+    ours = {
+        posixpath.join(parent, name)
+        for parent, names in by_folder.items()
+        for name in _remote_own_outputs(folder, parent, names)
+    }
+    jobs = []
+    for info in objects:
+        relative = PurePath(safe_name(info.relative))
+        if any(_hidden(part) for part in relative.parts) or info.relative in ours:
+            continue
+        if skip is not None and info.relative.startswith(skip):
+            continue
+        if not any(relative.match(g) for g in globs):
+            continue
+        remote = folder / info.relative
+        jobs.append(
+            Job(str(remote.shown), relative, size=info.size, remote=remote, mtime_ns=info.mtime_ns)
+        )
+    return _name_outputs(jobs, output)
+
+
+def _below(inner: Location, outer: Location) -> bool:
+    return inner.scheme == outer.scheme and inner.path.startswith(outer.path + "/")
+
+
+def _remote_own_outputs(folder: Location, parent: str, names: list[str]) -> set[str]:
+    """Names in one remote folder that manifests there list (see :func:`own_outputs`)."""
+    owned: set[str] = set()
+    for relative in names:
+        if not relative.endswith(META_SUFFIX):
+            continue
+        try:
+            meta = json.loads(read_bytes(folder / relative, limit=16 << 20))
+        except (OSError, ValueError):
+            continue
+        owned.update(_listed(meta, posixpath.basename(relative)))
+    return owned
+
+
 def _disambiguate(jobs: list[Job]) -> list[Job]:
     """Give inputs that would share output names their full path instead.
 
@@ -222,7 +316,11 @@ def _stem_at(job: Job, level: int) -> str:
         stem = name
     else:
         # fsencode: a name that is not UTF-8 holds surrogate escapes.
-        real = os.fsencode(_resolved(job.path)) if job.path is not None else name.encode()
+        real = (
+            os.fsencode(_resolved(job.path))
+            if job.path is not None
+            else (job.remote.uri if job.remote is not None else name).encode()
+        )
         stem = f"{name}~{hashlib.sha256(real).hexdigest()[:8]}"
     return fit_name(stem, STEM_MAX)
 
@@ -234,7 +332,21 @@ def _claims(job: Job, stem: str) -> list[PurePath]:
     return [job.relative.parent / n for n in [*names, stem + META_SUFFIX]]
 
 
-def _name_outputs(jobs: list[Job], output_dir: Path | None) -> list[Job]:
+def _where(job: Job) -> str | None:
+    """Where an input is, comparable with :func:`_landing` (None for text given directly)."""
+    if job.remote is not None:
+        return f"{job.remote.scheme}://{job.remote.path}"
+    return str(Path(_resolved(job.path))) if job.path is not None else None
+
+
+def _landing(root: Path | Location, claim: PurePath) -> str:
+    """Where an output named ``claim`` lands under the output folder ``root``."""
+    if isinstance(root, Location):
+        return f"{root.scheme}://{(root / str(claim)).path}"
+    return str(Path(os.path.normpath(root / claim)))
+
+
+def _name_outputs(jobs: list[Job], output_dir: Path | Location | None) -> list[Job]:
     """Give each job an output stem that collides with no other job's and no input.
 
     Stems collide when inputs of one folder differ only by extension or a
@@ -249,8 +361,8 @@ def _name_outputs(jobs: list[Job], output_dir: Path | None) -> list[Job]:
     Raises:
         UsageError: No level gives a job names that collide with nothing.
     """
-    inputs = {Path(_resolved(job.path)) for job in jobs if job.path is not None}
-    root = Path(_resolved(output_dir)) if output_dir is not None else None
+    inputs = {where for job in jobs if (where := _where(job)) is not None}
+    root = Path(_resolved(output_dir)) if isinstance(output_dir, Path) else output_dir
     levels = [0] * len(jobs)
     while True:
         owners: dict[str, set[int]] = {}
@@ -258,7 +370,7 @@ def _name_outputs(jobs: list[Job], output_dir: Path | None) -> list[Job]:
         for i, job in enumerate(jobs):
             for claim in _claims(job, _stem_at(job, levels[i])):
                 owners.setdefault(str(claim).casefold(), set()).add(i)
-                if root is not None and Path(os.path.normpath(root / claim)) in inputs:
+                if root is not None and _landing(root, claim) in inputs:
                     bump.add(i)
         bump.update(i for group in owners.values() if len(group) > 1 for i in group)
         if not bump:

@@ -56,12 +56,13 @@ class Written:
     """What :func:`write_outputs` did.
 
     Attributes:
-        paths: The files written, metadata file last.
+        paths: The files written, metadata file last (local :class:`~pathlib.Path`
+            objects, or :class:`~translate_cli.storage.ObjectPath` in a store).
         backups: Edited (or foreign) files kept under a backup name first.
     """
 
-    paths: list[Path] = field(default_factory=list)
-    backups: list[Path] = field(default_factory=list)
+    paths: list[PurePath] = field(default_factory=list)
+    backups: list[PurePath] = field(default_factory=list)
 
 
 def output_files(
@@ -160,7 +161,8 @@ def write_outputs(
     return _write_guarded(manifest_file(output_dir, relative, stem), write, fields)
 
 
-def _read_manifest(meta_file: Path) -> dict[str, Any]:
+def read_manifest(meta_file: Path) -> dict[str, Any]:
+    """The manifest's record, or {} when it is missing or not a JSON object."""
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -243,7 +245,7 @@ def _write_guarded(
     the old and the new hashes, and naming the backups to come, is written;
     the backups are made; the outputs renamed; the final manifest written.
     """
-    old = _read_manifest(meta_file)
+    old = read_manifest(meta_file)
     folder = meta_file.parent
     with StagedFiles() as staged:
         write(staged)
@@ -271,7 +273,8 @@ def _write_guarded(
     outputs = list(new)
     meta = {**fields, "outputs": outputs, "output_sha256": {**recorded, **new}, "backups": kept}
     _write_manifest(meta_file, meta)
-    return Written([folder / n for n in outputs] + [meta_file], [b for _, b in backups])
+    paths: list[PurePath] = [folder / n for n in outputs]
+    return Written([*paths, meta_file], [b for _, b in backups])
 
 
 def settings_key(settings: Settings, plan: RunPlan, memory: TranslationMemory | None = None) -> str:
@@ -354,7 +357,31 @@ def is_unchanged(meta_file: Path, source: Path, stamp: SourceStamp) -> bool | No
         stamps (or is unreadable in part): only reading the input can tell
         (:func:`is_up_to_date`).
     """
-    meta = _read_manifest(meta_file)
+    return stamp_verdict(
+        read_manifest(meta_file),
+        stamp,
+        lambda name: (meta_file.parent / name).is_file(),
+        lambda: sha256_file(source),
+    )
+
+
+def stamp_verdict(
+    meta: dict[str, Any],
+    stamp: SourceStamp,
+    exists: Callable[[str], bool],
+    source_sha256: Callable[[], str],
+) -> bool | None:
+    """:func:`is_unchanged` on a manifest read from anywhere (a folder, an object store).
+
+    Args:
+        meta: The manifest ({} when missing or unreadable).
+        stamp: The stamp this run would record for the input.
+        exists: Whether the output of that name (beside the manifest) exists.
+        source_sha256: Hashes the input; called only when its time differs.
+
+    Returns:
+        As :func:`is_unchanged`; False when hashing the input fails (OSError).
+    """
     if not meta:
         return False
     if "run_key" not in meta or "source_size" not in meta:
@@ -363,14 +390,14 @@ def is_unchanged(meta_file: Path, source: Path, stamp: SourceStamp) -> bool | No
         return False
     if not meta.get("settings_key") or not isinstance(meta.get("outputs"), list):
         return False
-    if not all((meta_file.parent / str(name)).is_file() for name in meta["outputs"]):
+    if not all(exists(str(name)) for name in meta["outputs"]):
         return False
     if meta.get("source_size") != stamp.size:
         return False
     if meta.get("source_mtime_ns") == stamp.mtime_ns:
         return True
     try:
-        return sha256_file(source) == meta.get("source_sha256")
+        return source_sha256() == meta.get("source_sha256")
     except OSError:
         return False
 
@@ -449,7 +476,7 @@ def check_combined_name(name: str, output_dir: Path, taken: Iterable[Path] = ())
         )
     claimed = {os.path.abspath(p).casefold() for p in taken}
     manifest = output_dir / (name + META_SUFFIX)
-    earlier = _read_manifest(manifest)
+    earlier = read_manifest(manifest)
     per_file = bool(earlier) and not earlier.get("combined")
     for path in [*combined_files(output_dir, name), manifest]:
         if per_file or os.path.abspath(path).casefold() in claimed:
@@ -464,7 +491,7 @@ def remove_stale_temporaries(meta_file: Path) -> None:
     Called for inputs a rerun skips as up to date, whose outputs are not
     rewritten (rewriting an output removes its stale temporaries anyway).
     """
-    meta = _read_manifest(meta_file)
+    meta = read_manifest(meta_file)
     for name in [*(meta.get("outputs") or []), meta_file.name]:
         remove_stale_parts(meta_file.parent / str(name))
 

@@ -30,10 +30,11 @@ it builds ``--combined`` from the per-input JSONL as the local runner does.
 What differs from the local runner: duplicate sentences are translated once
 *per worker* (each worker keeps its own memo and reads the snapshot, not
 what other workers translate meanwhile), so the summary's ``unique`` count
-is the sum of the workers'. The outputs do not differ: every file equals the
-local runner's but for the run date, and a file finished by one runner is
-skipped by the other (the settings key ignores the runner, the workers and
-the threads).
+is the sum of the workers'. A file finished by one runner is skipped by the
+other (the settings key ignores the runner, the workers and the threads).
+The outputs equal the local runner's but for the run date with float32. With
+int8 a few sentences and scores can differ, because a sentence's int8 result
+depends on how far its batch pads it, and each runner batches differently.
 
 Failures: an input that cannot be read, or that makes the engine raise, is a
 ``failed`` outcome with its reason (caught per input in the worker, as the
@@ -66,13 +67,14 @@ from .align import align, sentences_of, translation_key
 from .config import Settings, worker_range
 from .document import Document, Sentence
 from .engines import Engine, load_engine, pick_engine
-from .errors import ModelError, TranslateError, UsageError
+from .errors import ModelError, OutputError, TranslateError, UsageError
 from .glossary import Glossary
-from .inputs import Job
+from .inputs import Job, collect_remote_jobs
 from .memory import REVIEWED_CONTEXT, Entry, TranslationMemory, memory_in_use
 from .models import ModelSource, resolve_model
 from .outputs import (
     SourceStamp,
+    check_combined_name,
     check_output_dir,
     is_unchanged,
     manifest_file,
@@ -82,6 +84,12 @@ from .outputs import (
 )
 from .progress import CONVERTING, TRANSLATING, NoProgress, Progress
 from .provenance import RunPlan, plan_run, utc_now
+from .remote_outputs import (
+    check_remote_output,
+    remote_is_unchanged,
+    remote_source_sha256,
+    write_remote_outputs,
+)
 from .runner import (
     Outcome,
     RunReport,
@@ -91,8 +99,10 @@ from .runner import (
     _reason,
     _up_to_date,
     source_stamp,
+    with_combined_source,
     write_combined,
 )
+from .storage import Location, is_uri
 from .translator import Counters, Translator
 from .vocabulary import EntryOrigin, Status
 
@@ -243,16 +253,20 @@ def run_paths_ray(
         MemoryStoreError: The translation memory cannot be used.
     """
     require_ray()
-    settings, jobs = _prepare(paths, settings or Settings(), combined)
-    output_root = Path(settings.output_dir)
+    settings, jobs = _prepare_anywhere(paths, settings or Settings(), combined)
+    output_root = output_root_of(settings)
     glossary = _glossary_of(settings, glossary)
-    check_output_dir(output_root)
+    if isinstance(output_root, Location):
+        check_remote_output(output_root)
+    else:
+        check_output_dir(output_root)
     source = resolve_model(settings.model, settings.revision)
     plan = plan_run(settings, source)
     shown = progress or NoProgress()
     started = time.perf_counter()
     report = RunReport(
-        output_dir=output_root, glossary_terms=None if glossary is None else len(glossary.terms)
+        output_dir=output_root.shown if isinstance(output_root, Location) else output_root,
+        glossary_terms=None if glossary is None else len(glossary.terms),
     )
     outcomes: dict[int, Outcome] = {}
 
@@ -290,8 +304,68 @@ def run_paths_ray(
     report.outcomes = [outcomes[i] for i in sorted(outcomes)]
     report.seconds = time.perf_counter() - started
     if combined is not None:
-        write_combined(report, jobs, output_root, combined)
+        try:
+            write_combined(report, jobs, output_root, combined)
+        except OSError as exc:
+            raise OutputError(
+                str(report.output_dir), f"cannot write combined files: {exc}"
+            ) from None
     return report
+
+
+def output_root_of(settings: Settings) -> Path | Location:
+    """The output folder: a local path, or a location in an object store."""
+    if is_uri(settings.output_dir):
+        return Location.parse(settings.output_dir)
+    return Path(settings.output_dir)
+
+
+def _prepare_anywhere(
+    paths: Sequence[str | Path], settings: Settings, combined: str | None
+) -> tuple[Settings, list[Job]]:
+    """:func:`~translate_cli.runner._prepare`, for inputs and outputs in object storage too.
+
+    Inputs are all local paths or all URIs (a run does not mix them); the
+    jobs of several URIs must not share output names.
+
+    Raises:
+        UsageError: As ``_prepare``; paths and URIs mixed; a URI that holds
+            no input, or that the store cannot list.
+    """
+    uris = [str(p) for p in paths if is_uri(p)]
+    if not uris and not is_uri(settings.output_dir):
+        return _prepare(paths, settings, combined)
+    if uris and len(uris) != len(paths):
+        raise UsageError("inputs are local paths or object-store URIs, not both, in one run")
+    settings = with_combined_source(settings, combined)
+    if combined is not None:
+        check_combined_name(combined, Path("."), ())
+    output = output_root_of(settings)
+    if not uris:
+        local = settings.replace(output_dir=".")  # nothing local to keep out of the walk
+        return settings, _prepare(paths, local, None)[1]
+    jobs: list[Job] = []
+    owners: dict[str, str] = {}
+    for uri in uris:
+        try:
+            found = collect_remote_jobs(
+                Location.parse(uri),
+                settings.globs,
+                output if isinstance(output, Location) else None,
+            )
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
+        if not found:
+            raise UsageError(f"{uri}: no input objects matching {','.join(settings.globs)}")
+        for job in found:
+            claim = str(job.relative.parent / (job.stem or job.relative.name))
+            if owners.setdefault(claim, job.name) != job.name:
+                raise UsageError(
+                    f"{job.name} and {owners[claim]} would share output names; "
+                    "translate them in separate runs"
+                )
+        jobs += found
+    return settings, jobs
 
 
 def _up_to_date_unread(job: Job, settings: Settings, key: str, glossary: Glossary | None) -> bool:
@@ -300,9 +374,19 @@ def _up_to_date_unread(job: Job, settings: Settings, key: str, glossary: Glossar
     The manifest's stamp decides (:func:`~translate_cli.outputs.is_unchanged`);
     a manifest written before stamps existed is checked as the local runner
     does, reading the input. Stale temporaries of a skipped input are removed.
+    Outputs in an object store are checked there
+    (:func:`~translate_cli.remote_outputs.remote_is_unchanged`).
     """
     stamp = source_stamp(job, key, glossary)
-    if stamp is None or job.path is None:
+    if stamp is None:
+        return False
+    root = output_root_of(settings)
+    if isinstance(root, Location):
+        try:
+            return bool(remote_is_unchanged(root, job, stamp, remote_source_sha256(job)))
+        except OSError:
+            return False  # the pipeline writes them again, or reports why it cannot
+    if job.path is None:
         return False
     meta_file = manifest_file(Path(settings.output_dir), job.relative, job.stem)
     known = is_unchanged(meta_file, job.path, stamp)
@@ -583,10 +667,12 @@ def _write_row(settings: Settings, row: dict[str, Any]) -> dict[str, Any]:
         return row
     translated, done = cast(tuple[_Translated, _Done], item)
     job = translated.job
+    root = output_root_of(settings)
+    write = write_remote_outputs if isinstance(root, Location) else write_outputs
     try:
-        written = write_outputs(
+        written = write(
             translated.result,
-            Path(settings.output_dir),
+            root,  # type: ignore[arg-type]  # a Location goes with write_remote_outputs
             job.relative,
             settings.formats,
             translated.key,

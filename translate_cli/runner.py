@@ -47,6 +47,8 @@ from .outputs import (
 from .progress import CONVERTING, LOADING, TRANSLATING, NoProgress, Progress
 from .provenance import RunPlan, engine_meta, plan_run, utc_now
 from .readers import read_input
+from .remote_outputs import write_remote_combined
+from .storage import Location, is_uri
 from .translator import Counters, Translator
 from .vocabulary import Status
 from .writers import get_writer
@@ -73,9 +75,9 @@ class Outcome:
     name: str
     status: Status
     error: str = ""
-    outputs: tuple[Path, ...] = ()
+    outputs: tuple[PurePath, ...] = ()
     warnings: tuple[str, ...] = ()
-    backups: tuple[Path, ...] = ()
+    backups: tuple[PurePath, ...] = ()
 
 
 @dataclass
@@ -98,9 +100,9 @@ class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
     seconds: float = 0.0
-    output_dir: Path | None = None
-    combined: tuple[Path, ...] = ()
-    combined_backups: tuple[Path, ...] = ()
+    output_dir: PurePath | None = None
+    combined: tuple[PurePath, ...] = ()
+    combined_backups: tuple[PurePath, ...] = ()
     glossary_terms: int | None = None
     workers: int = 0
 
@@ -109,7 +111,7 @@ class RunReport:
         return sum(o.status == status for o in self.outcomes)
 
     @property
-    def backups(self) -> list[Path]:
+    def backups(self) -> list[PurePath]:
         """Every edited output kept as a backup before being rewritten, in order."""
         return [b for o in self.outcomes for b in o.backups] + list(self.combined_backups)
 
@@ -311,7 +313,11 @@ def source_stamp(job: Job, key: str, glossary: Glossary | None) -> SourceStamp |
 
     None for text given directly, or without a run key (no resume).
     """
-    if job.path is None or not key:
+    if not key:
+        return None
+    if job.remote is not None:  # as the store listed it
+        return SourceStamp(job.size, job.mtime_ns, key, glossary.fingerprint if glossary else "")
+    if job.path is None:
         return None
     return SourceStamp.of(job.path, key, glossary)
 
@@ -495,25 +501,37 @@ def run_paths(
 
 
 def write_combined(
-    report: RunReport, jobs: Sequence[Job], output_root: Path, combined: str
+    report: RunReport, jobs: Sequence[Job], output_root: Path | Location, combined: str
 ) -> None:
     """Build the ``--combined`` files from the outputs of the inputs that did not fail.
 
     Both runners call it once their outcomes are in ``report``, in ``jobs`` order;
-    it records the files written and the backups kept in ``report``.
+    it records the files written and the backups kept in ``report``. An output
+    folder in an object store (the Ray runner's) gets them as its outputs do
+    (:func:`~translate_cli.remote_outputs.write_remote_combined`).
 
     Raises:
         OutputError: An output cannot be read back or a combined file written.
+        OSError: The object store cannot be read or written.
     """
     done = [
         job
         for job, outcome in zip(jobs, report.outcomes, strict=True)
         if outcome.status != Status.FAILED
     ]
-    written = write_combined_from_outputs(
-        output_root, [j.relative for j in done], combined, [j.stem for j in done]
-    )
+    relatives, stems = [j.relative for j in done], [j.stem for j in done]
+    if isinstance(output_root, Location):
+        written = write_remote_combined(output_root, relatives, combined, stems)
+    else:
+        written = write_combined_from_outputs(output_root, relatives, combined, stems)
     report.combined, report.combined_backups = tuple(written.paths), tuple(written.backups)
+
+
+def with_combined_source(settings: Settings, combined: str | None) -> Settings:
+    """``settings`` with the per-input format ``--combined`` is built from, when needed."""
+    if combined is not None and COMBINED_SOURCE_FORMAT not in settings.formats:
+        return settings.replace(formats=(*settings.formats, COMBINED_SOURCE_FORMAT))
+    return settings
 
 
 def _prepare(
@@ -521,8 +539,12 @@ def _prepare(
 ) -> tuple[Settings, list[Job]]:
     """The settings a run really uses and its jobs, with the checks that need neither
     the model nor a write (see :func:`run_paths` for what they raise)."""
-    if combined is not None and COMBINED_SOURCE_FORMAT not in settings.formats:
-        settings = settings.replace(formats=(*settings.formats, COMBINED_SOURCE_FORMAT))
+    remote = [str(p) for p in (*paths, settings.output_dir) if is_uri(p)]
+    if remote:
+        raise UsageError(
+            f"{remote[0]}: inputs and outputs in object storage need the Ray runner (--runner ray)"
+        )
+    settings = with_combined_source(settings, combined)
     output_root = Path(settings.output_dir)
     jobs = collect_jobs([str(p) for p in paths], settings.globs, output_root)
     if not jobs:
