@@ -23,6 +23,7 @@ import functools
 import os
 import sys
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -42,6 +43,7 @@ from .config import (
     load_settings,
     unknown_env_vars,
 )
+from .errors import LanguageWarning
 from .vocabulary import DEVICES, ENGINES, FORMATS, INPUT_FORMATS, RUNNERS, Status, TermStatus
 
 if TYPE_CHECKING:
@@ -131,6 +133,30 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def _warn(message: str) -> None:
     typer.echo(f"translate: warning: {message}", err=True)
+
+
+_PLAIN_SHOWWARNING = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Show the library's :class:`LanguageWarning` as one ``translate: warning:`` line."""
+    if issubclass(category, LanguageWarning):
+        _warn(str(message))
+        return
+    _PLAIN_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+def _language_warnings(quiet: bool) -> None:
+    """Route LanguageWarning to :func:`_show_warning`: each time, or never with --quiet."""
+    warnings.showwarning = _show_warning
+    warnings.filterwarnings("ignore" if quiet else "always", category=LanguageWarning)
 
 
 def _version(value: bool) -> None:
@@ -471,6 +497,7 @@ def translate(
     from .errors import TranslateError, UsageError
 
     started = time.perf_counter()
+    _language_warnings(quiet)
     if not quiet:
         for warning in unknown_env_vars(os.environ):
             _warn(warning)

@@ -26,6 +26,11 @@ from .errors import ConfigError, UsageError, unknown_choice
 from .vocabulary import COMPUTE_TYPES, DEVICES, ENGINES, FORMATS, INPUT_FORMATS, RUNNERS
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
+# The language pair a model is taken to translate when its files do not say
+# (``source_lang``/``target_lang`` in tokenizer_config.json), and the only pair
+# the sentence splitter, normalisation and review checks are tuned for.
+DEFAULT_SOURCE_LANG = "fr"
+DEFAULT_TARGET_LANG = "en"
 ENV_PREFIX = "TRANSLATE_"
 # Each setting's command-line option. Its environment variable is the
 # option's name after ENV_PREFIX (env_var), so the two cannot drift apart.

@@ -91,6 +91,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dehyphenate
+from .config import DEFAULT_SOURCE_LANG, DEFAULT_TARGET_LANG
 from .errors import InputError, read_error
 from .markup import Block, Layout, Placed, Span
 from .vocabulary import TermStatus
@@ -363,8 +364,9 @@ class RunMeta:
         engine: Engine that produced the translations.
         beams: Beam size used.
         date: UTC timestamp of the run, ISO 8601.
-        source_lang: Source language code.
-        target_lang: Target language code.
+        source_lang: Source language code (BCP 47), the model's (see
+            :func:`~translate_cli.engines.marian_files.read_languages`).
+        target_lang: Target language code (BCP 47), the model's.
         extra: Other settings worth recording (device, compute type, ...).
     """
 
@@ -374,8 +376,8 @@ class RunMeta:
     engine: str
     beams: int
     date: str
-    source_lang: str = "fr"
-    target_lang: str = "en"
+    source_lang: str = DEFAULT_SOURCE_LANG
+    target_lang: str = DEFAULT_TARGET_LANG
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -56,6 +56,14 @@ class EngineError(TranslateError):
     """The translation engine failed or was asked for something it cannot do."""
 
 
+class LanguageWarning(UserWarning):
+    """A model whose languages are not the pair translate-cli is tuned for (French → English).
+
+    Issued with :func:`warnings.warn`; the CLI shows it as one ``translate:
+    warning:`` line.
+    """
+
+
 def read_error(path: Path | str, exc: OSError) -> InputError:
     """The one-line error for a file that cannot be opened or read."""
     if isinstance(exc, IsADirectoryError):

@@ -10,16 +10,18 @@ loaded by a library user.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ._version import __version__
-from .config import Settings
+from .config import DEFAULT_SOURCE_LANG, DEFAULT_TARGET_LANG, Settings
 from .document import RunMeta
 from .engines import Engine, pick_engine
-from .engines.marian_files import read_generation
+from .engines.marian_files import read_generation, read_languages
 from .engines.normalize import NORMALIZATION_OFF, normalization_label
+from .errors import LanguageWarning
 
 if TYPE_CHECKING:
     from .models import ModelSource
@@ -42,6 +44,9 @@ class RunPlan:
         compute_type: CTranslate2 compute type as set ("" for other engines).
         normalize: Whether the engine gives the model OPUS-MT-normalised input
             (``Settings.normalize``; False for an engine that does not say).
+        source_lang: The model's source language, a BCP 47 tag
+            (:func:`~translate_cli.engines.marian_files.read_languages`).
+        target_lang: The model's target language.
     """
 
     model: str
@@ -50,13 +55,30 @@ class RunPlan:
     beams: int
     compute_type: str = ""
     normalize: bool = False
+    source_lang: str = DEFAULT_SOURCE_LANG
+    target_lang: str = DEFAULT_TARGET_LANG
 
     @classmethod
     def of(cls, engine: Engine) -> RunPlan:
-        """The plan of an already loaded engine (the Python API's path)."""
+        """The plan of an already loaded engine (the Python API's path).
+
+        The languages are the engine's ``languages`` attribute (both engines
+        read them from the model); an engine without one is taken to
+        translate French into English.
+        """
         compute = engine.details.get("compute_type", "")
         normalize = engine.details.get("normalize", NORMALIZATION_OFF) != NORMALIZATION_OFF
-        return cls(engine.model, engine.revision, engine.name, engine.beams, compute, normalize)
+        source, target = getattr(engine, "languages", (DEFAULT_SOURCE_LANG, DEFAULT_TARGET_LANG))
+        return cls(
+            engine.model,
+            engine.revision,
+            engine.name,
+            engine.beams,
+            compute,
+            normalize,
+            source,
+            target,
+        )
 
     @property
     def memory_context(self) -> str:
@@ -79,20 +101,65 @@ class RunPlan:
             engine=self.engine,
             beams=self.beams,
             date=date,
+            source_lang=self.source_lang,
+            target_lang=self.target_lang,
             extra={**(details or {}), "normalize": normalization_label(self.normalize)},
         )
 
 
 def plan_run(settings: Settings, source: ModelSource) -> RunPlan:
-    """Resolve the engine and beam size from settings and the model's files.
+    """Resolve the engine, beam size and languages from settings and the model's files.
+
+    A model whose source language is not French, or whose target is not
+    English, is run all the same (its languages are recorded in the
+    outputs), with a :class:`~translate_cli.errors.LanguageWarning`: the
+    sentence splitter, the input normalisation and the review checks are
+    tuned for French into English only.
 
     Raises:
-        ModelError: The model's generation config cannot be read.
+        ModelError: The model's generation or tokenizer config cannot be read.
     """
     beams = settings.beams or read_generation(source.path).num_beams
     engine = pick_engine(settings.engine)
     compute = settings.compute_type if engine == "ctranslate2" else ""
-    return RunPlan(settings.model, source.revision, engine, beams, compute, settings.normalize)
+    source_lang, target_lang = read_languages(source.path)
+    warning = language_warning(settings.model, source_lang, target_lang)
+    if warning:
+        warnings.warn(warning, LanguageWarning, stacklevel=2)
+    return RunPlan(
+        settings.model,
+        source.revision,
+        engine,
+        beams,
+        compute,
+        settings.normalize,
+        source_lang,
+        target_lang,
+    )
+
+
+def language_warning(model: str, source_lang: str, target_lang: str) -> str | None:
+    """One line saying what is not tuned for a model's languages, or None for French → English.
+
+    Args:
+        model: The model as the user named it.
+        source_lang: Its source language tag.
+        target_lang: Its target language tag.
+    """
+    off = []
+    if source_lang.split("-")[0] != DEFAULT_SOURCE_LANG:
+        off.append(
+            f"reads {source_lang!r}, but the sentence splitter and input normalisation "
+            f"are tuned for French"
+        )
+    if target_lang.split("-")[0] != DEFAULT_TARGET_LANG:
+        off.append(f"writes {target_lang!r}, but the review checks expect English")
+    if not off:
+        return None
+    return (
+        f"model {model} {' and '.join(off)} (languages from its tokenizer_config.json); "
+        f"outputs are labelled {source_lang}→{target_lang}"
+    )
 
 
 def engine_meta(engine: Engine, date: str | None = None) -> RunMeta:

@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPUS_MT_FR_EN_SHAPE",
+    "TC_BIG_FR_EN",
     "CopyScore",
     "build_marian",
     "build_opus_shaped",
+    "build_tc_big_shaped",
     "build_tiny_random",
     "edit_distance",
     "evaluate_copy",
@@ -51,6 +53,41 @@ OPUS_MT_FR_EN_SHAPE: dict[str, int] = {
     "max_position_embeddings": 512,
 }
 """The architecture of ``Helsinki-NLP/opus-mt-fr-en`` (75.1 M parameters)."""
+
+TC_BIG_FR_EN: dict[str, Any] = {
+    "activation_function": "relu",
+    "d_model": 1024,
+    "encoder_layers": 6,
+    "decoder_layers": 6,
+    "encoder_attention_heads": 16,
+    "decoder_attention_heads": 16,
+    "encoder_ffn_dim": 4096,
+    "decoder_ffn_dim": 4096,
+    "max_position_embeddings": 1024,
+    "normalize_embedding": False,
+    "scale_embedding": True,
+    "share_encoder_decoder_embeddings": True,
+    "static_position_embeddings": True,
+    "dropout": 0.1,
+    "attention_dropout": 0.0,
+    "activation_dropout": 0.0,
+}
+"""The architecture of ``Helsinki-NLP/opus-mt-tc-big-fr-en`` (transformer-big).
+
+From its ``config.json`` (https://huggingface.co/Helsinki-NLP/opus-mt-tc-big-fr-en/
+blame/b59b431962379889f440a8840e79b961defa4ef7/config.json). The same file
+gives ``vocab_size`` = ``decoder_vocab_size`` = 53017, ``eos_token_id`` =
+``forced_eos_token_id`` = 43311 (``</s>`` is *not* id 0 as in opus-mt-fr-en),
+``bos_token_id`` 0, ``pad_token_id`` = ``decoder_start_token_id`` = 53016
+(the last id), ``bad_words_ids`` [[53016]], ``num_beams`` 4, ``max_length``
+512 and ``torch_dtype`` float16; its tokenizer_config.json gives
+``source_lang`` fr, ``target_lang`` en, ``model_max_length`` 512 and
+``separate_vocabs`` false: one vocab.json for two SentencePiece models of their
+own (source.spm 820 kB, target.spm 802 kB). The weights are a float16
+``pytorch_model.bin`` (570 MB); the first commit has no generation_config.json.
+"""
+_TC_BIG_EOS_SHARE = 43311 / 53017
+"""Where ``</s>`` sits in opus-mt-tc-big-fr-en's vocabulary, as a share of its size."""
 
 FRENCH_CHARS = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -111,29 +148,11 @@ def train_spm(
     if vocab_size < 8:
         raise ValueError(f"vocab_size={vocab_size} is too small, expected at least 8")
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = _BytesSink()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines),
-        model_writer=model,
-        # <pad> is added by Marian's vocab.json, not by SentencePiece.
-        vocab_size=vocab_size - 1,
-        hard_vocab_limit=False,
-        model_type="unigram",
-        character_coverage=1.0,
-        required_chars=required_chars,
-        normalization_rule_name=normalization,
-        bos_id=-1,
-        eos_id=1,
-        unk_id=2,
-        pad_id=-1,
-        # One thread: the same text then gives the same model, byte for byte.
-        num_threads=1,
-        minloglevel=2,
-    )
+    data = _spm_model(lines, vocab_size - 1, normalization, required_chars)
     for name in ("source.spm", "target.spm"):
-        (out_dir / name).write_bytes(model.data)
+        (out_dir / name).write_bytes(data)
 
-    processor = spm.SentencePieceProcessor(model_proto=model.data)
+    processor = spm.SentencePieceProcessor(model_proto=data)
     vocab = {EOS_TOKEN: 0, UNK_TOKEN: 1}
     for piece_id in range(processor.get_piece_size()):
         vocab.setdefault(processor.id_to_piece(piece_id), len(vocab))
@@ -305,6 +324,157 @@ def build_opus_shaped(
         min_new_tokens=new_tokens,
         seed=seed,
     )
+
+
+def build_tc_big_shaped(
+    out_dir: Path,
+    *,
+    french: Iterable[str],
+    english: Iterable[str],
+    vocab_size: int = 1200,
+    new_tokens: int = 8,
+    num_beams: int = 4,
+    seed: int = 0,
+) -> Path:
+    """Build a random model shaped and configured as opus-mt-tc-big-fr-en, offline.
+
+    Kept from the real model (:data:`TC_BIG_FR_EN`): every architectural
+    setting (d_model 1024, 6 + 6 layers, 16 heads, FFN 4096, ReLU, 1024
+    positions, no embedding layer norm, shared embeddings), the token layout
+    (``</s>`` at the same share of the vocabulary, not at 0; ``<pad>`` last,
+    the decoder start and a banned word), two SentencePiece models, French
+    for ``source.spm`` and English for ``target.spm``, under one shared
+    ``vocab.json`` (``separate_vocabs`` false), ``source_lang``/``target_lang``
+    fr/en, the generation keys in config.json, ``torch_dtype`` float16, and
+    the weights as a float16 ``pytorch_model.bin`` (no safetensors file).
+
+    Changed, to keep tests fast: the vocabulary has ``vocab_size`` entries
+    instead of 53017 (what the two small SentencePiece models give, padded
+    with dummy pieces); the weights are random (seeded); and a
+    generation_config.json fixes every output to ``new_tokens`` tokens, the
+    last a forced ``</s>``, since random weights rarely end by themselves
+    (the real model's config.json says ``max_length`` 512). At this shape
+    the weights take about 350 MB (176 M parameters in float16).
+
+    Args:
+        out_dir: Directory to write into; created if missing.
+        french: Text for ``source.spm``.
+        english: Text for ``target.spm``.
+        vocab_size: Entries of ``vocab.json``, ``<pad>`` included.
+        new_tokens: Tokens generated per sentence, ``</s>`` included.
+        num_beams: Beam size, 4 as in the real model.
+        seed: Seed for the weight initialisation.
+
+    Returns:
+        ``out_dir``.
+    """
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    half = max(8, (vocab_size - 3) // 2)
+    pieces: dict[str, None] = {}
+    for name, texts in (("source.spm", french), ("target.spm", english)):
+        data = _spm_model(texts, half, normalization="nmt_nfkc", required_chars="")
+        (out_dir / name).write_bytes(data)
+        processor = spm.SentencePieceProcessor(model_proto=data)
+        for piece_id in range(processor.get_piece_size()):
+            piece = processor.id_to_piece(piece_id)
+            if piece not in (EOS_TOKEN, UNK_TOKEN, "<s>"):
+                pieces.setdefault(piece, None)
+    words = list(pieces)
+    words += [f"▁dummy{i:05d}" for i in range(max(0, vocab_size - 3 - len(words)))]
+    if len(words) > vocab_size - 3:
+        raise ValueError(
+            f"vocab_size={vocab_size} is smaller than the {len(words) + 3} pieces and "
+            "special tokens the two SentencePiece models need"
+        )
+    eos_at = round(_TC_BIG_EOS_SHARE * (vocab_size - 1))
+    ordered = [*words[:eos_at], EOS_TOKEN, UNK_TOKEN, *words[eos_at:], PAD_TOKEN]
+    vocab = {token: index for index, token in enumerate(ordered)}
+    (out_dir / "vocab.json").write_text(
+        json.dumps(vocab, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    MarianTokenizer(
+        vocab=str(out_dir / "vocab.json"),
+        source_spm=str(out_dir / "source.spm"),
+        target_spm=str(out_dir / "target.spm"),
+        source_lang="fr",
+        target_lang="en",
+        model_max_length=512,
+    ).save_pretrained(out_dir)
+    # The real folder has this 65-byte file too (transformers 5 no longer writes it).
+    special = {"eos_token": EOS_TOKEN, "unk_token": UNK_TOKEN, "pad_token": PAD_TOKEN}
+    (out_dir / "special_tokens_map.json").write_text(json.dumps(special), encoding="utf-8")
+
+    eos, pad = vocab[EOS_TOKEN], vocab[PAD_TOKEN]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        **TC_BIG_FR_EN,
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=eos,
+        bos_token_id=0,
+        forced_eos_token_id=eos,
+        tie_word_embeddings=True,
+        architectures=["MarianMTModel"],
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    # An old-style checkpoint: the whole state dict pickled, in float16.
+    state = {key: value.half() for key, value in model.state_dict().items()}
+    torch.save(state, out_dir / "pytorch_model.bin")
+    del model, state
+    config.save_pretrained(out_dir)
+    written = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
+    written.pop("dtype", None)
+    written.update(
+        torch_dtype="float16",
+        bad_words_ids=[[pad]],
+        num_beams=num_beams,
+        max_length=512,
+    )
+    (out_dir / "config.json").write_text(json.dumps(written, indent=2), encoding="utf-8")
+    GenerationConfig(
+        bad_words_ids=[[pad]],
+        bos_token_id=0,
+        decoder_start_token_id=pad,
+        eos_token_id=eos,
+        forced_eos_token_id=eos,
+        pad_token_id=pad,
+        num_beams=num_beams,
+        max_new_tokens=new_tokens,
+        min_new_tokens=new_tokens,
+    ).save_pretrained(out_dir)
+    return out_dir
+
+
+def save_pytorch_bin(model_dir: Path, *, dtype: str = "float32") -> Path:
+    """Replace a model folder's ``model.safetensors`` by an old-style ``pytorch_model.bin``.
+
+    transformers 5 writes safetensors whatever ``safe_serialization`` says, so
+    the checkpoint is written as older transformers did: ``torch.save`` of the
+    model's whole state dict.
+
+    Args:
+        model_dir: A folder written by ``save_pretrained``; changed in place.
+        dtype: ``float32`` or ``float16``, the dtype of the saved tensors.
+
+    Returns:
+        ``model_dir``.
+    """
+    import torch
+    from transformers import MarianMTModel
+
+    model_dir = Path(model_dir)
+    model = MarianMTModel.from_pretrained(model_dir)
+    state = {key: value.to(getattr(torch, dtype)) for key, value in model.state_dict().items()}
+    torch.save(state, model_dir / "pytorch_model.bin")
+    (model_dir / "model.safetensors").unlink()
+    return model_dir
 
 
 def train_copy_model(
@@ -523,6 +693,40 @@ def edit_distance(a: str, b: str) -> int:
             )
         previous = current
     return previous[-1]
+
+
+def _spm_model(
+    texts: Iterable[str], vocab_size: int, normalization: str, required_chars: str
+) -> bytes:
+    """Train a unigram SentencePiece model the way opus-mt's are laid out; its bytes.
+
+    ``</s>`` is id 1 and ``<unk>`` id 2, no ``<s>`` or ``<pad>`` (Marian's
+    vocab.json adds ``<pad>``); ``vocab_size`` is a soft limit.
+    """
+    import sentencepiece as spm
+
+    lines = [line.strip() for line in texts if line.strip()]
+    if not lines:
+        raise ValueError("a SentencePiece model needs at least one non-blank line of text")
+    model = _BytesSink()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        model_type="unigram",
+        character_coverage=1.0,
+        required_chars=required_chars,
+        normalization_rule_name=normalization,
+        bos_id=-1,
+        eos_id=1,
+        unk_id=2,
+        pad_id=-1,
+        # One thread: the same text then gives the same model, byte for byte.
+        num_threads=1,
+        minloglevel=2,
+    )
+    return model.data
 
 
 class _BytesSink:

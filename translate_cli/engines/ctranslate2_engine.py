@@ -43,7 +43,7 @@ from ..vocabulary import COMPUTE_TYPES
 from .alignment import Alignment, alignable, attention_pairs, piece_words
 from .base import pieces_writable
 from .ct2_cache import convert, read_manifest
-from .marian_files import Generation, max_input_tokens, read_generation
+from .marian_files import Generation, max_input_tokens, read_generation, read_languages
 from .marian_tokenizer import LeanMarianTokenizer
 from .normalize import normalization_label, source_preparer
 
@@ -230,6 +230,8 @@ class CTranslate2Engine:
             self.generation = read_generation(files)
             self.beams = settings.beams or self.generation.num_beams or 1
             self.max_input_tokens = max_input_tokens(files)
+            # (source, target) BCP 47 tags, from the model's tokenizer config.
+            self.languages = read_languages(files)
             self.options = ct2_options(
                 self.generation,
                 self.beams,

@@ -10,11 +10,13 @@ both engines can share it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import DEFAULT_SOURCE_LANG, DEFAULT_TARGET_LANG
 from ..models import read_json
 
 # Tokenizers that set no limit report a huge sentinel instead.
@@ -250,13 +252,83 @@ def read_tokenizer_files(model_dir: Path) -> TokenizerFiles:
     )
 
 
+# A language label as Marian tokenizer configs write it: ``fr``, ``fra``, ``fr_BE``,
+# ``pt-BR``; several are joined by ``+`` (opus-mt-ROMANCE-en's ``fr+fr_BE+...+la``).
+_LANGUAGE = re.compile(r"([A-Za-z]{2,3})((?:[-_][A-Za-z0-9]{2,8})*)")
+# ISO 639-2/3 codes of the default pair; BCP 47 wants the two-letter code when
+# there is one (RFC 5646, section 2.2.1).
+_TWO_LETTER = {"fra": "fr", "fre": "fr", "eng": "en"}
+# ISO 639-2's code for several languages, for a list without the default.
+MULTIPLE = "mul"
+
+
+def language_tag(label: Any, default: str) -> str:
+    """A model's language label as a BCP 47 tag, or ``default``.
+
+    Args:
+        label: ``source_lang`` or ``target_lang`` as the model's files give it.
+        default: The tag when the label is absent or names no language
+            (``opus-mt-tc-base-en``), and when a list of several labels holds it.
+
+    Returns:
+        ``fr``, ``fr-BE``, ``pt-BR``... (``_`` becomes ``-``, region in capitals,
+        ``fra``/``eng`` their two-letter codes); for several labels joined by
+        ``+``, ``default`` when one of them is ``default``'s language, else
+        :data:`MULTIPLE`.
+    """
+    if not isinstance(label, str):
+        return default
+    tags: list[str] = []
+    for part in label.strip().split("+"):
+        match = _LANGUAGE.fullmatch(part.strip())
+        if match is None:
+            return default
+        language = match.group(1).lower()
+        language = _TWO_LETTER.get(language, language)
+        subtags = [t for t in re.split(r"[-_]", match.group(2)) if t]
+        subtags = [t.upper() if len(t) == 2 else t for t in subtags]
+        tags.append("-".join([language, *subtags]))
+    if len(tags) == 1:
+        return tags[0]
+    primary = default.split("-")[0]
+    return primary if any(t.split("-")[0] == primary for t in tags) else MULTIPLE
+
+
+def read_languages(model_dir: Path) -> tuple[str, str]:
+    """The model's source and target languages, as BCP 47 tags.
+
+    Read from ``source_lang``/``target_lang`` in tokenizer_config.json (what
+    ``MarianTokenizer`` saves; opus-mt-fr-en and opus-mt-tc-big-fr-en say
+    ``fr`` and ``en``), else config.json, through :func:`language_tag`;
+    French → English (:data:`~translate_cli.config.DEFAULT_SOURCE_LANG`,
+    :data:`~translate_cli.config.DEFAULT_TARGET_LANG`) where they are silent.
+
+    Raises:
+        ModelError: One of the two files is unreadable.
+    """
+    tokenizer = read_json(model_dir / "tokenizer_config.json")
+    config = read_json(model_dir / "config.json")
+
+    def label(key: str) -> Any:
+        value = tokenizer.get(key)
+        return value if value is not None else config.get(key)
+
+    return (
+        language_tag(label("source_lang"), DEFAULT_SOURCE_LANG),
+        language_tag(label("target_lang"), DEFAULT_TARGET_LANG),
+    )
+
+
 __all__ = [
+    "MULTIPLE",
     "NO_LIMIT",
     "TOKENIZER_FILES",
     "Generation",
     "TokenizerFiles",
     "generation_config",
+    "language_tag",
     "max_input_tokens",
     "read_generation",
+    "read_languages",
     "read_tokenizer_files",
 ]

@@ -3,6 +3,13 @@
 Generation settings come from the model's ``generation_config.json`` (beams,
 max/min length, bad words, length penalty); only an explicit ``--beams``
 overrides the beam count.
+
+The model always runs in float32, whatever its weight file holds:
+opus-mt-tc-big-fr-en ships float16 weights (``pytorch_model.bin`` of
+``HalfStorage``, ``"torch_dtype": "float16"`` in its config.json), and
+transformers 5 loads a model in the dtype its files give, so without the cast
+that model would compute in float16 on the CPU while opus-mt-fr-en, and
+CTranslate2's float32 conversion of either, compute in float32.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from ..errors import EngineError, TranslateError
 from ..models import ModelSource, load_error
 from .alignment import Alignment, alignable, attention_pairs, piece_words
 from .base import pieces_writable
-from .marian_files import HF_DEFAULT_MAX_LENGTH, max_input_tokens
+from .marian_files import HF_DEFAULT_MAX_LENGTH, max_input_tokens, read_languages
 from .normalize import normalization_label, source_preparer
 
 
@@ -70,11 +77,15 @@ class TransformersEngine:
             raise
         except Exception as exc:  # a broken file fails in many ways; one line names it
             raise load_error(source.name, exc) from None
+        if self._model.dtype != torch.float32:
+            self._model = self._model.float()
         self._model.eval().to(self.device)
         self.model = source.name
         self.revision = source.revision
         self.beams = settings.beams or self._model.generation_config.num_beams or 1
         self.max_input_tokens = max_input_tokens(source.path)
+        # (source, target) BCP 47 tags, from the model's tokenizer config.
+        self.languages = read_languages(source.path)
         # What the model reads: OPUS-MT's preprocessing, or the text as is.
         self._prepare = source_preparer(settings.normalize)
         self.details = {
