@@ -88,7 +88,7 @@ def build_corpus(folder: Path, copies: int, files: int, inputs: int) -> int:
 
     Copy *k* puts `` (k)`` before each sentence's closing punctuation, so each
     sentence of the corpus is unique. Many small inputs let every worker get
-    work: the pool receives inputs in batches of ``DOCS_PER_BATCH`` (8).
+    work: the pool receives inputs in calls of ``docs_per_call`` inputs (8 to 64).
     """
     paragraphs: list[str] = []
     for k in range(1, copies + 1):

@@ -252,10 +252,27 @@ def test_a_missing_bucket_is_one_line_before_any_work(stores, scheme):
 
 def test_the_local_runner_names_the_ray_runner_for_uris(tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
-    with pytest.raises(UsageError, match=r"need the Ray runner \(--runner ray\)"):
+    with pytest.raises(UsageError, match=r"need the Ray runner \(--runner ray\), without --dry"):
         run_paths(["s3://bucket/in"], Settings(output_dir=str(tmp_path / "out")))
     with pytest.raises(UsageError, match="s3://bucket/out: inputs and outputs in object"):
         run_paths([tmp_path / "a.txt"], Settings(output_dir="s3://bucket/out"))
+
+
+def test_the_cli_says_so_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    for extra in ([], ["--runner", "ray", "--dry-run"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "translate_cli", "s3://bucket/in", "-o", str(tmp_path), *extra],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [
+            "translate: error: s3://bucket/in: inputs and outputs in object storage need the "
+            "Ray runner (--runner ray), without --dry-run"
+        ]
 
 
 def test_remote_source_hash_of_a_local_input(tmp_path):

@@ -227,7 +227,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes(
 def test_an_input_that_kills_every_worker_fails_after_capped_retries(
     ray_cluster, copy_model, tmp_path
 ):
-    from translate_cli.ray_runner import DOCS_PER_BATCH
+    from translate_cli.ray_runner import docs_per_call
 
     marked = f"Un texte {ray_engines.ALWAYS_CRASHES} ici.\n"
     corpus = _corpus(tmp_path / "corpus", count=2, extra={"zzz.txt": marked})
@@ -240,7 +240,7 @@ def test_an_input_that_kills_every_worker_fails_after_capped_retries(
     assert str(corpus / "zzz.txt") in failed
     assert "died" in failed[str(corpus / "zzz.txt")]
     # Only the inputs that shared its batch can fail with it.
-    assert len(failed) <= DOCS_PER_BATCH
+    assert len(failed) <= docs_per_call(3, 1)
 
 
 def _upload(folder: Path, uri: str) -> None:
@@ -355,6 +355,15 @@ def test_pool_size(workers, cpus, expected):
     from translate_cli.ray_runner import pool_size
 
     assert pool_size(workers, 2, cpus) == expected
+
+
+@pytest.mark.parametrize(
+    ("inputs", "workers", "expected"), [(3, 1, 8), (64, 1, 32), (64, 2, 16), (10**6, 32, 64)]
+)
+def test_inputs_per_worker_call(inputs, workers, expected):
+    from translate_cli.ray_runner import docs_per_call
+
+    assert docs_per_call(inputs, workers) == expected
 
 
 @pytest.mark.parametrize("bad", ["0", "4-2", "x", "1-", "-3"])

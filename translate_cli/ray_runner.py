@@ -110,8 +110,14 @@ from .vocabulary import EntryOrigin, Status
 EXTRA = "pip install 'translate-cli[ray]'"
 # Inputs translated together by one worker call: their new sentences share
 # engine batches (cross-file batching), and a worker that dies takes this
-# many inputs' work with it, to be retried.
+# many inputs' work with it, to be retried. At least DOCS_PER_BATCH, at most
+# MAX_DOCS_PER_BATCH, and so that each worker gets CALLS_PER_WORKER calls
+# (see docs_per_call): fuller calls fill the engine's batches as the local
+# runner's window of ~256 sentences does (8 short inputs padded their
+# batches ~10 % more; benchmarks/ray_scaling.py).
 DOCS_PER_BATCH = 8
+MAX_DOCS_PER_BATCH = 64
+CALLS_PER_WORKER = 2
 # A dead worker is replaced at most this many times in a run, and a batch it
 # held retried at most this many times: an input that crashes the engine
 # each time ends as a failed outcome, not an endless retry.
@@ -422,6 +428,17 @@ def _store(memory: TranslationMemory, rows: list[MemoryRow]) -> None:
         memory.store(entries, context)
 
 
+def docs_per_call(inputs: int, workers: int) -> int:
+    """Inputs a worker translates in one call, for a run of ``inputs`` on ``workers``.
+
+    Returns:
+        ``inputs // (workers * CALLS_PER_WORKER)`` bounded to
+        [:data:`DOCS_PER_BATCH`, :data:`MAX_DOCS_PER_BATCH`].
+    """
+    share = inputs // max(1, workers * CALLS_PER_WORKER)
+    return max(DOCS_PER_BATCH, min(MAX_DOCS_PER_BATCH, share))
+
+
 def pool_size(workers: str, threads: int, cluster_cpus: float) -> tuple[int, int]:
     """The actor pool's (min, max) size.
 
@@ -463,6 +480,7 @@ class _Stream:
         self.memory = memory
         self.engine_loader = engine_loader
         self.workers = 0  # the pool's largest size, once known
+        self.docs_per_call = DOCS_PER_BATCH
 
     def run(self, todo: list[tuple[int, Job]], progress: Progress) -> Iterable[tuple[int, _Done]]:
         """Stream the inputs through the pipeline; yields ``(index, outcome row)``.
@@ -518,6 +536,7 @@ class _Stream:
         cpus = float(resources.get("CPU", 1.0))
         low, high = pool_size(self.settings.workers, self.settings.threads, cpus)
         self.workers = high
+        self.docs_per_call = docs_per_call(len(todo), high)
         items = [{"index": index, "data": pickle.dumps(job)} for index, job in todo]
         dataset: Any = ray.data.from_items(items, override_num_blocks=len(items))
         read = functools.partial(_read_row, self.settings, self.key, self.glossary)
@@ -549,7 +568,7 @@ class _Stream:
                 "date": utc_now(),
                 "engine_loader": self.engine_loader,
             },
-            batch_size=DOCS_PER_BATCH,
+            batch_size=self.docs_per_call,
             compute=ray.data.ActorPoolStrategy(min_size=low, max_size=high),
             num_cpus=self.settings.threads,
             num_gpus=self.settings.gpus_per_worker or None,

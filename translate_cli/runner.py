@@ -542,7 +542,8 @@ def _prepare(
     remote = [str(p) for p in (*paths, settings.output_dir) if is_uri(p)]
     if remote:
         raise UsageError(
-            f"{remote[0]}: inputs and outputs in object storage need the Ray runner (--runner ray)"
+            f"{remote[0]}: inputs and outputs in object storage need the Ray runner "
+            "(--runner ray), without --dry-run"
         )
     settings = with_combined_source(settings, combined)
     output_root = Path(settings.output_dir)
