@@ -112,7 +112,7 @@ def test_remote_jobs_mirror_paths_and_leave_out_hidden_outputs_and_own_files(sto
     manifest = {"outputs": ["a.en.txt"], "output_sha256": {}}
     write_bytes(root / "in/a.meta.json", json.dumps(manifest).encode())
     write_bytes(root / "in/a.en.txt", b"The market.")
-    jobs = collect_remote_jobs(root / "in", ["*.txt"], root / "in/out")
+    jobs = collect_remote_jobs([root / "in"], ["*.txt"], root / "in/out")
     assert [str(j.relative) for j in jobs] == ["a.txt", "sub/b.txt"]
     assert jobs[0].name == f"{scheme}://{root.path}/in/a.txt"
     assert jobs[0].size == len(TEXT.encode()) and jobs[0].mtime_ns > 0
@@ -120,7 +120,7 @@ def test_remote_jobs_mirror_paths_and_leave_out_hidden_outputs_and_own_files(sto
     assert read.paragraphs == document_from_text(TEXT, "x").paragraphs
     assert read.sha256 == hashlib.sha256(TEXT.encode()).hexdigest()
     assert read.name == f"{scheme}://{root.path}/in/sub/b.txt"
-    one = collect_remote_jobs(root / "in/sub/b.txt", ["*.txt"])
+    one = collect_remote_jobs([root / "in/sub/b.txt"], ["*.txt"])
     assert [(str(j.relative), j.size) for j in one] == [("b.txt", len(TEXT.encode()))]
 
 
@@ -156,7 +156,7 @@ def test_remote_outputs_are_the_local_ones_and_resume_from_the_stamp(stores, sch
     assert kind(root / f"sub/{pending_name('doc.meta.json')}") == "missing"
 
     # The driver's check: the same stamp is up to date, a changed one is not.
-    job = collect_remote_jobs(root / "sub/doc.en.txt", ["*"])[0]
+    job = collect_remote_jobs([root / "sub/doc.en.txt"], ["*"])[0]
     job = type(job)(job.name, relative, remote=job.remote)
     assert remote_is_unchanged(root, job, stamp, lambda: "never called") is True
     moved = SourceStamp(len(TEXT), 999, "run-key")
@@ -282,3 +282,111 @@ def test_remote_source_hash_of_a_local_input(tmp_path):
 
     job = Job("a.txt", PurePath("a.txt"), path)
     assert remote_source_sha256(job)() == hashlib.sha256(b"abc").hexdigest()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_objects_no_manifest_lists_are_kept_as_backups_before_being_replaced(stores, scheme):
+    """A file the tool never wrote, or an output of a format the last run left out,
+    is a backup first, as on a disk."""
+    root = Location.parse(_store(stores, scheme)) / "out"
+    relative = PurePath("doc.txt")
+    write_bytes(root / "doc.fr-en.tsv", b"REVIEWER WORK, no manifest yet")
+    first = write_remote_outputs(_result(), root, relative, ("tsv", "html"), "key")
+    assert [b.name for b in first.backups] == [first.backups[0].name]
+    assert read_bytes(root / first.backups[0].name) == b"REVIEWER WORK, no manifest yet"
+    write_remote_outputs(_result(), root, relative, ("tsv",), "key")  # html not written
+    write_bytes(root / "doc.review.html", b"<p>edited in the page</p>")
+    third = write_remote_outputs(_result(), root, relative, ("tsv", "html"), "key")
+    assert [b.name.startswith("doc.review.edited-") for b in third.backups] == [True]
+    assert read_bytes(root / third.backups[0].name) == b"<p>edited in the page</p>"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_pending_record_means_out_of_date_and_marks_outputs_as_ours(stores, scheme):
+    root = Location.parse(_store(stores, scheme))
+    out = root / "same"
+    write_bytes(out / "rapport.txt", TEXT.encode())
+    stamp = SourceStamp(len(TEXT), 1, "k")
+    write_remote_outputs(_result(), out, PurePath("rapport.txt"), ("txt",), "k", None, stamp)
+    job = collect_remote_jobs([out], ["*.txt"], out)[0]
+    assert remote_is_unchanged(out, job, stamp, str) is True
+    # An upload cut short: the record and a new output of a new format, no manifest yet.
+    body = {"pending_sha256": {"rapport.fr-en.tsv": "0" * 64}}
+    write_bytes(out / pending_name("rapport.meta.json"), json.dumps(body).encode())
+    write_bytes(out / "rapport.fr-en.tsv", b"half a run")
+    assert remote_is_unchanged(out, job, stamp, str) is False
+    assert [str(j.relative) for j in collect_remote_jobs([out], ["*"], out)] == ["rapport.txt"]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_several_uris_are_named_apart_and_an_object_given_twice_is_one_job(stores, scheme):
+    root = Location.parse(_store(stores, scheme))
+    for name in ("a/x.txt", "c/x.md", "docs/rapport.txt", "docs/rapport.en.txt"):
+        write_bytes(root / name, TEXT.encode())
+    jobs = collect_remote_jobs([root / "a", root / "c", root / "a"], ["*.txt", "*.md"])
+    stems = {(str(j.relative), j.stem) for j in jobs}
+    assert len(jobs) == 2 and len({s or r for r, s in stems}) == 2, stems
+    docs = root / "docs"
+    single = collect_remote_jobs([docs / "rapport.txt", docs / "rapport.en.txt"], ["*"], docs)
+    # rapport.txt's English would land on the input rapport.en.txt: it is named apart.
+    assert {str(j.relative): j.stem for j in single}["rapport.txt"] == "rapport.txt"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_names_in_a_manifest_never_leave_the_mirror(stores, scheme, tmp_path):
+    root = Location.parse(_store(stores, scheme)) / "out"
+    escape = tmp_path / "escaped.txt"
+    evil = {"outputs": [f"../../../../../../..{escape}", "a/b"], "backups": ["../x"]}
+    write_bytes(root / "doc.meta.json", json.dumps(evil).encode())
+    write_remote_outputs(_result(), root, PurePath("doc.txt"), ("txt",), "key")
+    assert not escape.exists()
+    with pytest.raises(ValueError, match="not below"):
+        root / "../elsewhere"
+
+
+def test_uris_in_messages_hold_no_credentials_nor_options():
+    from translate_cli.storage import redact
+
+    assert redact("s3://KEY:SECRET@b/x?endpoint_override=h:1#f") == "s3://b/x"
+    assert redact("corpus/a.txt") == "corpus/a.txt"
+    with pytest.raises(UsageError) as caught:
+        run_paths(["s3://KEY:SECRET@bucket/in"], Settings())
+    assert "SECRET" not in str(caught.value) and "s3://bucket/in" in str(caught.value)
+    with pytest.raises(UsageError, match="write it as %23"):
+        Location.parse("s3://b/out#draft")
+    assert Location.parse("s3://b/n%231.txt").path == "b/n#1.txt"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_combined_name_taken_in_the_bucket_is_refused_before_any_work(stores, scheme, tmp_path):
+    pytest.importorskip("ray", reason="the Ray runner's checks: pip install -e '.[test,ray]'")
+    from translate_cli.ray_runner import _prepare_anywhere
+
+    uri = _store(stores, scheme)
+    root = Location.parse(uri)
+    write_bytes(root / "in/rapport.txt", TEXT.encode())
+    shown, options = uri.split("?")[0], ("?" + uri.split("?")[1]) if "?" in uri else ""
+    settings = Settings(output_dir=f"{shown}/out{options}")
+    with pytest.raises(UsageError, match="is an input or a per-file output"):
+        _prepare_anywhere([f"{shown}/in{options}"], settings, "rapport")
+    # A per-input manifest of an earlier run under that name.
+    write_bytes(root / "out/autre.meta.json", json.dumps({"outputs": ["autre.en.txt"]}).encode())
+    with pytest.raises(UsageError, match="autre"):
+        _prepare_anywhere([f"{shown}/in{options}"], settings, "autre")
+    assert len(_prepare_anywhere([f"{shown}/in{options}"], settings, "review")[1]) == 1
+    with pytest.raises(UsageError, match="no such bucket"):
+        missing = uri.replace(root.bucket, "no-such-bucket-at-all", 1)
+        _prepare_anywhere([missing], settings, None)
+    # Local inputs to a bucket: the walk does not depend on the current folder.
+    (tmp_path / "corp" / "sub").mkdir(parents=True)
+    (tmp_path / "corp" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "corp" / "sub" / "b.txt").write_text(TEXT, encoding="utf-8")
+    import os
+
+    here = os.getcwd()
+    os.chdir(tmp_path / "corp" / "sub")
+    try:
+        jobs = _prepare_anywhere([str(tmp_path / "corp")], settings, None)[1]
+    finally:
+        os.chdir(here)
+    assert sorted(str(j.relative) for j in jobs) == ["a.txt", "sub/b.txt"]

@@ -213,38 +213,50 @@ def collect_jobs(
 
 
 def collect_remote_jobs(
-    folder: Location, globs: Sequence[str], output: Location | None = None
+    locations: Sequence[Location], globs: Sequence[str], output: Location | None = None
 ) -> list[Job]:
-    """The jobs of an object-store folder (or one object), as :func:`collect_jobs` makes them.
+    """The jobs of object-store folders (or single objects), as :func:`collect_jobs` makes them.
 
-    The objects under ``folder`` matching ``globs`` (by their path below it),
-    in sorted order, each mirroring its path under the output folder. Hidden
-    names, the objects under ``output`` (when it lies inside ``folder``) and
-    this tool's own outputs (listed by a manifest beside them) are left out.
-    A URI naming one object is that object alone.
+    The objects under each folder matching ``globs`` (by their path below
+    it), in sorted order, each mirroring its path under the output folder. A
+    URI naming one object is that object alone. Hidden names, the objects
+    under ``output`` (when it lies inside a folder) and this tool's own
+    outputs (listed by a manifest, or by the pending record of an upload
+    that was cut short, beside them) are left out. The same object reached
+    twice is one job; inputs whose outputs would share names, or land on an
+    input, are named apart as local ones are (:func:`_name_outputs`).
 
     Raises:
-        UsageError: Nothing is there.
+        UsageError: An output name cannot be found for an input.
         OSError: The store cannot be listed.
     """
+    jobs: list[Job] = []
+    seen: set[str] = set()
+    for folder in locations:
+        for job in _remote_jobs(folder, globs, output):
+            key = _where(job) or job.name
+            if key not in seen:
+                seen.add(key)
+                jobs.append(job)
+    return _name_outputs(_disambiguate(jobs), output)
+
+
+def _remote_jobs(folder: Location, globs: Sequence[str], output: Location | None) -> list[Job]:
     single = object_info(folder)
     if single is not None:
         name = PurePath(safe_name(posixpath.basename(folder.path)))
-        job = Job(
-            str(folder.shown), name, size=single.size, remote=folder, mtime_ns=single.mtime_ns
-        )
-        return [job]
+        size, mtime_ns = single.size, single.mtime_ns
+        return [Job(str(folder.shown), name, size=size, remote=folder, mtime_ns=mtime_ns)]
     objects = list_objects(folder)
-    skip = (
-        output.relative_to(folder) + "/" if output is not None and _below(output, folder) else None
-    )
+    inside = output is not None and _below(output, folder)
+    skip = output.relative_to(folder) + "/" if output is not None and inside else None
     by_folder: dict[str, list[str]] = {}
     for info in objects:
         by_folder.setdefault(posixpath.dirname(info.relative), []).append(info.relative)
     ours = {
         posixpath.join(parent, name)
         for parent, names in by_folder.items()
-        for name in _remote_own_outputs(folder, parent, names)
+        for name in _remote_own_outputs(folder, names)
     }
     jobs = []
     for info in objects:
@@ -259,24 +271,40 @@ def collect_remote_jobs(
         jobs.append(
             Job(str(remote.shown), relative, size=info.size, remote=remote, mtime_ns=info.mtime_ns)
         )
-    return _name_outputs(jobs, output)
+    return jobs
 
 
 def _below(inner: Location, outer: Location) -> bool:
     return inner.scheme == outer.scheme and inner.path.startswith(outer.path + "/")
 
 
-def _remote_own_outputs(folder: Location, parent: str, names: list[str]) -> set[str]:
-    """Names in one remote folder that manifests there list (see :func:`own_outputs`)."""
+# A manifest's pending record, in a store (translate_cli.remote_outputs): the
+# hashes of the outputs an upload is writing, as a local manifest's
+# pending_sha256 holds them while its outputs are renamed.
+PENDING_PREFIX, PENDING_SUFFIX = ".", ".pending"
+
+
+def pending_name(manifest: str) -> str:
+    """The pending record's name of the manifest named ``manifest``."""
+    return PENDING_PREFIX + manifest + PENDING_SUFFIX
+
+
+def _remote_own_outputs(folder: Location, names: list[str]) -> set[str]:
+    """Names in one remote folder that manifests (and pending records) there list.
+
+    See :func:`own_outputs`; a pending record is read as a manifest.
+    """
     owned: set[str] = set()
     for relative in names:
-        if not relative.endswith(META_SUFFIX):
+        base = posixpath.basename(relative)
+        pending = base.startswith(PENDING_PREFIX) and base.endswith(META_SUFFIX + PENDING_SUFFIX)
+        if not (relative.endswith(META_SUFFIX) or pending):
             continue
         try:
             meta = json.loads(read_bytes(folder / relative, limit=16 << 20))
         except (OSError, ValueError):
             continue
-        owned.update(_listed(meta, posixpath.basename(relative)))
+        owned.update(_listed(meta, base))
     return owned
 
 
@@ -294,6 +322,8 @@ def _disambiguate(jobs: list[Job]) -> list[Job]:
         if seen[job.relative] > 1 and job.path is not None:
             parts = [safe_name(p) for p in job.path.parts if p not in ("/", "..", ".")]
             job = replace(job, relative=PurePath(*parts))
+        elif seen[job.relative] > 1 and job.remote is not None:  # bucket/key/...
+            job = replace(job, relative=PurePath(safe_name(job.remote.path)))
         out.append(job)
     return out
 
@@ -319,7 +349,7 @@ def _stem_at(job: Job, level: int) -> str:
         real = (
             os.fsencode(_resolved(job.path))
             if job.path is not None
-            else (job.remote.uri if job.remote is not None else name).encode()
+            else (str(job.remote.shown) if job.remote is not None else name).encode()
         )
         stem = f"{name}~{hashlib.sha256(real).hexdigest()[:8]}"
     return fit_name(stem, STEM_MAX)

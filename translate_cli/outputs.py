@@ -446,13 +446,21 @@ def combined_files(output_dir: Path, name: str) -> list[Path]:
     ]
 
 
-def check_combined_name(name: str, output_dir: Path, taken: Iterable[Path] = ()) -> None:
+def check_combined_name(
+    name: str,
+    output_dir: Path,
+    taken: Iterable[Path] = (),
+    earlier: dict[str, Any] | None = None,
+) -> None:
     """Refuse a ``--combined`` name that is not a plain name, or whose files are taken.
 
     Args:
         name: The stem given to ``--combined``.
         output_dir: The run's output folder.
         taken: Paths the run's per-input outputs and inputs occupy.
+        earlier: The manifest already at ``NAME.meta.json`` when it is not in
+            ``output_dir`` on this disk (an output folder in a bucket); None
+            reads it there.
 
     Raises:
         UsageError: ``name`` is empty, has a path separator or is ``.``/``..``,
@@ -476,7 +484,8 @@ def check_combined_name(name: str, output_dir: Path, taken: Iterable[Path] = ())
         )
     claimed = {os.path.abspath(p).casefold() for p in taken}
     manifest = output_dir / (name + META_SUFFIX)
-    earlier = read_manifest(manifest)
+    if earlier is None:
+        earlier = read_manifest(manifest)
     per_file = bool(earlier) and not earlier.get("combined")
     for path in [*combined_files(output_dir, name), manifest]:
         if per_file or os.path.abspath(path).casefold() in claimed:

@@ -69,7 +69,7 @@ from .document import Document, Sentence
 from .engines import Engine, load_engine, pick_engine
 from .errors import ModelError, OutputError, TranslateError, UsageError
 from .glossary import Glossary
-from .inputs import Job, collect_remote_jobs
+from .inputs import Job, collect_jobs, collect_remote_jobs
 from .memory import REVIEWED_CONTEXT, Entry, TranslationMemory, memory_in_use
 from .models import ModelSource, resolve_model
 from .outputs import (
@@ -87,6 +87,7 @@ from .provenance import RunPlan, plan_run, utc_now
 from .remote_outputs import (
     check_remote_output,
     remote_is_unchanged,
+    remote_manifest,
     remote_source_sha256,
     write_remote_outputs,
 )
@@ -95,6 +96,7 @@ from .runner import (
     RunReport,
     _glossary_of,
     _input_key,
+    _occupied,
     _prepare,
     _reason,
     _up_to_date,
@@ -102,9 +104,10 @@ from .runner import (
     with_combined_source,
     write_combined,
 )
-from .storage import Location, is_uri
+from .storage import Location, is_uri, kind
 from .translator import Counters, Translator
 from .vocabulary import EntryOrigin, Status
+from .writers import META_SUFFIX
 
 # What to install when Ray is missing.
 EXTRA = "pip install 'translate-cli[ray]'"
@@ -344,33 +347,38 @@ def _prepare_anywhere(
     if uris and len(uris) != len(paths):
         raise UsageError("inputs are local paths or object-store URIs, not both, in one run")
     settings = with_combined_source(settings, combined)
-    if combined is not None:
-        check_combined_name(combined, Path("."), ())
     output = output_root_of(settings)
-    if not uris:
-        local = settings.replace(output_dir=".")  # nothing local to keep out of the walk
-        return settings, _prepare(paths, local, None)[1]
-    jobs: list[Job] = []
-    owners: dict[str, str] = {}
-    for uri in uris:
+    bucket_out = output if isinstance(output, Location) else None
+    if uris:
+        locations = [Location.parse(uri) for uri in uris]
         try:
-            found = collect_remote_jobs(
-                Location.parse(uri),
-                settings.globs,
-                output if isinstance(output, Location) else None,
-            )
+            jobs = collect_remote_jobs(locations, settings.globs, bucket_out)
+            missing = [loc for loc in locations if kind(loc.bucket_location) == "missing"]
         except OSError as exc:
             raise UsageError(str(exc)) from None
-        if not found:
-            raise UsageError(f"{uri}: no input objects matching {','.join(settings.globs)}")
-        for job in found:
-            claim = str(job.relative.parent / (job.stem or job.relative.name))
-            if owners.setdefault(claim, job.name) != job.name:
-                raise UsageError(
-                    f"{job.name} and {owners[claim]} would share output names; "
-                    "translate them in separate runs"
-                )
-        jobs += found
+        if missing:
+            raise UsageError(f"{missing[0].shown}: no such bucket")
+        if not jobs:
+            where = " ".join(str(loc.shown) for loc in locations)
+            raise UsageError(f"no input objects matching {','.join(settings.globs)} in: {where}")
+    else:
+        jobs = collect_jobs([str(p) for p in paths], settings.globs, None)
+        if not jobs:
+            raise UsageError(
+                f"no input files matching {','.join(settings.globs)} in: "
+                + " ".join(str(p) for p in paths)
+            )
+    if combined is not None:
+        if bucket_out is not None:
+            inputs = {job.path for job in jobs}
+            outputs = [p for p in _occupied(jobs, settings, Path()) if p not in inputs]
+            try:
+                earlier = remote_manifest(bucket_out, combined + META_SUFFIX)
+            except OSError as exc:
+                raise UsageError(str(exc)) from None
+            check_combined_name(combined, Path(), outputs, earlier)
+        elif isinstance(output, Path):
+            check_combined_name(combined, output, _occupied(jobs, settings, output))
     return settings, jobs
 
 

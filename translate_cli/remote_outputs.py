@@ -30,17 +30,18 @@ import contextlib
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
 from .document import Result
-from .errors import OutputDirError
+from .errors import OutputDirError, OutputError
 from .fsutil import host_tag, sha256_file
-from .inputs import Job
+from .inputs import Job, pending_name
 from .outputs import (
     SourceStamp,
     Written,
+    combined_files,
     manifest_file,
     output_files,
     read_manifest,
@@ -49,17 +50,20 @@ from .outputs import (
     write_outputs,
 )
 from .storage import Location, delete, kind, object_info, read_bytes, write_bytes
-from .writers import META_SUFFIX, get_writer
+from .writers import FORMATS, META_SUFFIX, get_writer
 
-# The pending record of a manifest: its name with this prefix and suffix.
-PENDING_PREFIX, PENDING_SUFFIX = ".", ".pending"
 # Manifests larger than this are not read (a manifest lists a few files).
 _MANIFEST_LIMIT = 16 << 20
 
 
-def pending_name(manifest: str) -> str:
-    """The pending record's name of the manifest named ``manifest``."""
-    return PENDING_PREFIX + manifest + PENDING_SUFFIX
+def _plain(name: str) -> bool:
+    """Whether ``name`` (read from a manifest in the store) is a plain file name."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+
+
+def _hashes(meta: dict[str, Any], key: str) -> dict[str, str]:
+    value = meta.get(key)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def check_remote_output(root: Location) -> None:
@@ -71,7 +75,7 @@ def check_remote_output(root: Location) -> None:
         OutputDirError: The bucket is missing, or the store refuses the write.
     """
     try:
-        if kind(Location(root.scheme, root.bucket, root.query)) == "missing":
+        if kind(root.bucket_location) == "missing":
             raise OutputDirError(f"{root.shown}: cannot be the output folder: no such bucket")
         if kind(root) == "file":
             raise OutputDirError(
@@ -96,33 +100,46 @@ class _Mirror:
         self.local = local
         self.fetched: dict[Path, str] = {}  # local copy -> SHA-256 of its bytes
 
-    def fetch(self, meta_file: Path) -> None:
-        """Bring a manifest's set into the mirror: manifest, outputs, backup placeholders.
+    def fetch(self, meta_file: Path, names: Iterable[str] = ()) -> None:
+        """Bring what the store has for one manifest into the mirror.
 
-        The pending record's hashes (a run killed while uploading) are
-        merged into the manifest's ``pending_sha256``.
+        The manifest, every object the write may replace (``names``: each
+        name any format writes for the input, and every name the manifest or
+        a pending record knows), and placeholders for its backups (only their
+        existence counts; they are never uploaded). Objects that no manifest
+        lists come too, so a file the tool never wrote is kept as a backup
+        before it is replaced, as on a disk. The pending record's hashes (a
+        run killed while uploading) are merged into the manifest's
+        ``pending_sha256``. Names from the store that are not plain file
+        names (``../x``, ``a/b``) are ignored: a manifest never writes
+        outside its folder.
 
         Raises:
             OSError: The store cannot be read.
         """
-        meta_file.parent.mkdir(parents=True, exist_ok=True)
+        folder = meta_file.parent
+        folder.mkdir(parents=True, exist_ok=True)
         meta = self._json(meta_file)
-        pending = self._json(meta_file.parent / pending_name(meta_file.name))
-        if not meta and not pending:
-            return
-        for name in [str(n) for n in meta.get("outputs") or []] + list(
-            pending.get("pending_sha256") or {}
-        ):
-            self.download(meta_file.parent / name)
+        pending = self._json(folder / pending_name(meta_file.name))
+        known = [
+            *(str(n) for n in meta.get("outputs") or []),
+            *_hashes(meta, "output_sha256"),
+            *_hashes(meta, "pending_sha256"),
+            *_hashes(pending, "pending_sha256"),
+            *names,
+        ]
+        for name in dict.fromkeys(n for n in known if _plain(n)):
+            self.download(folder / name)
         for name in meta.get("backups") or []:
-            local = meta_file.parent / str(name)
-            if object_info(_remote(self.root, self.local, local)) is not None:
-                local.touch()  # only its existence counts; never uploaded
+            local = folder / str(name)
+            if _plain(str(name)) and object_info(_remote(self.root, self.local, local)):
+                local.touch()
         if pending:
-            accepted = dict(meta.get("pending_sha256") or {})
-            accepted.update(pending.get("pending_sha256") or {})
+            accepted = _hashes(meta, "pending_sha256")
+            accepted.update(_hashes(pending, "pending_sha256"))
             meta["pending_sha256"] = accepted
-        meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        if meta:
+            meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     def _json(self, local: Path) -> dict[str, Any]:
         try:
@@ -211,7 +228,10 @@ def write_remote_outputs(
     """
     with _mirror(root) as mirror:
         meta_file = manifest_file(mirror.local, relative, stem)
-        mirror.fetch(meta_file)
+        every = [
+            p.name for f in FORMATS for p in output_files(Path(), relative, get_writer(f), stem)
+        ]
+        mirror.fetch(meta_file, every)
         written = write_outputs(result, mirror.local, relative, formats, settings_key, stem, source)
         return mirror.publish(written)
 
@@ -221,20 +241,20 @@ def remote_is_unchanged(
 ) -> bool | None:
     """:func:`~translate_cli.outputs.is_unchanged` for outputs in a store.
 
+    A pending record beside the manifest (an upload cut short: some outputs
+    may be another run's) makes the outputs out of date, as a local
+    manifest's cleared ``settings_key`` does while its outputs are renamed.
+
     Raises:
         OSError: The store cannot be read.
     """
     meta_rel = manifest_file(Path("."), job.relative, job.stem or None)
-    meta_at = root / meta_rel.as_posix()
-    try:
-        meta = json.loads(read_bytes(meta_at, _MANIFEST_LIMIT))
-    except FileNotFoundError:
+    if object_info(root / meta_rel.with_name(pending_name(meta_rel.name)).as_posix()):
         return False
-    except ValueError:
-        meta = {}
+    meta = remote_manifest(root, meta_rel.as_posix())
     folder = root / meta_rel.parent.as_posix()
     return stamp_verdict(
-        meta if isinstance(meta, dict) else {},
+        meta,
         stamp,
         lambda name: object_info(folder / name) is not None,
         source_sha256,
@@ -258,11 +278,33 @@ def write_remote_combined(
     with _mirror(root) as mirror:
         for relative, stem in zip(relatives, stems, strict=True):
             mirror.download(output_files(mirror.local, relative, jsonl, stem or None)[0])
-        mirror.fetch(mirror.local / (name + META_SUFFIX))
-        written = write_combined_from_outputs(mirror.local, list(relatives), name, list(stems))
+        names = [p.name for p in combined_files(Path(), name)]
+        mirror.fetch(mirror.local / (name + META_SUFFIX), names)
+        try:
+            written = write_combined_from_outputs(mirror.local, list(relatives), name, list(stems))
+        except OutputError as exc:  # name the object, not the mirror's copy
+            if not exc.path.is_relative_to(mirror.local):
+                raise
+            shown = _remote(root, mirror.local, exc.path).shown
+            raise OutputError(str(shown), exc.reason) from None
         if not written.paths:
             return written
         return mirror.publish(written)
+
+
+def remote_manifest(root: Location, name: str) -> dict[str, Any]:
+    """The manifest ``name`` in the store folder ``root``, or {} when none (or not JSON).
+
+    Raises:
+        OSError: The store cannot be read.
+    """
+    try:
+        meta = json.loads(read_bytes(root / name, _MANIFEST_LIMIT))
+    except FileNotFoundError:
+        return {}
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def remote_source_sha256(job: Job) -> Callable[[], str]:
@@ -279,6 +321,7 @@ __all__ = [
     "check_remote_output",
     "pending_name",
     "remote_is_unchanged",
+    "remote_manifest",
     "remote_source_sha256",
     "write_remote_combined",
     "write_remote_outputs",

@@ -48,7 +48,7 @@ from .progress import CONVERTING, LOADING, TRANSLATING, NoProgress, Progress
 from .provenance import RunPlan, engine_meta, plan_run, utc_now
 from .readers import read_input
 from .remote_outputs import write_remote_combined
-from .storage import Location, is_uri
+from .storage import Location, is_uri, redact
 from .translator import Counters, Translator
 from .vocabulary import Status
 from .writers import get_writer
@@ -542,7 +542,7 @@ def _prepare(
     remote = [str(p) for p in (*paths, settings.output_dir) if is_uri(p)]
     if remote:
         raise UsageError(
-            f"{remote[0]}: inputs and outputs in object storage need the Ray runner "
+            f"{redact(remote[0])}: inputs and outputs in object storage need the Ray runner "
             "(--runner ray), without --dry-run"
         )
     settings = with_combined_source(settings, combined)

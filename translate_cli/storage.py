@@ -17,9 +17,10 @@ for GCS: when :data:`GCS_EMULATOR_ENV` names an emulator
 (``http://127.0.0.1:4443``, as Google's own clients read it), ``gs://``
 goes there anonymously, since ``from_uri`` has no anonymous option.
 
-Objects are written whole: each one in a single request from bytes held in
-memory, so a reader sees the old object or the new one, never a part (S3's
-and GCS's uploads are atomic; Arrow completes an upload only on close).
+Objects are written whole, from bytes held in memory, in one upload that
+Arrow completes only on close, so a reader sees the old object or the new
+one, never a part (S3's and GCS's uploads are atomic). Paths in a URI may
+be percent-encoded (``%23`` for ``#``, ``%3F`` for ``?``).
 Sources: Arrow's filesystem docs, "Filesystem Interface" and "Using
 Arrow's HDFS/S3/GCS file systems" (pyarrow 26).
 """
@@ -33,7 +34,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .errors import UsageError
 
@@ -47,6 +48,19 @@ _URI = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 def is_uri(text: object) -> bool:
     """Whether ``text`` is an object-store URI (``s3://...``, ``gs://...``), not a path."""
     return scheme_of(text) in SCHEMES
+
+
+def redact(text: object) -> str:
+    """``text`` fit for a message: a URI without credentials, options or fragment.
+
+    ``s3://KEY:SECRET@bucket/a?endpoint_override=h`` gives ``s3://bucket/a``;
+    anything that is not a URI is returned as it is.
+    """
+    raw = str(text)
+    if not scheme_of(raw):
+        return raw
+    parts = urlsplit(raw)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{parts.path}"
 
 
 def scheme_of(text: object) -> str:
@@ -107,18 +121,20 @@ class Location:
             UsageError: Not an object-store URI, or one without a bucket.
         """
         scheme = scheme_of(uri)
+        shown = redact(uri)
         if scheme not in SCHEMES:
-            raise UsageError(f"{uri}: not an object-store URI (s3://... or gs://...)")
+            raise UsageError(f"{shown}: not an object-store URI (s3://... or gs://...)")
         parts = urlsplit(uri)
         if "@" in parts.netloc:
             raise UsageError(
-                f"{scheme}://…@{parts.netloc.rsplit('@', 1)[1]}: credentials do not go in the "
-                "URI; set them in the environment (AWS_ACCESS_KEY_ID..., "
-                "GOOGLE_APPLICATION_CREDENTIALS)"
+                f"{shown}: credentials do not go in the URI; set them in the environment "
+                "(AWS_ACCESS_KEY_ID..., GOOGLE_APPLICATION_CREDENTIALS)"
             )
-        path = (parts.netloc + "/" + parts.path.lstrip("/")).strip("/")
+        if parts.fragment or uri.endswith("#"):
+            raise UsageError(f"{shown}: '#' starts a fragment in a URI; write it as %23")
+        path = (parts.netloc + "/" + unquote(parts.path).lstrip("/")).strip("/")
         if not parts.netloc or any(p in ("", ".", "..") for p in path.split("/")):
-            raise UsageError(f"{uri}: an object-store URI needs a bucket and a clean path")
+            raise UsageError(f"{shown}: an object-store URI needs a bucket and a clean path")
         return cls(scheme, path, parts.query)
 
     @property
@@ -136,9 +152,20 @@ class Location:
         """The bucket's name."""
         return self.path.split("/", 1)[0]
 
+    @property
+    def bucket_location(self) -> Location:
+        """The bucket itself, with this location's options."""
+        return Location(self.scheme, self.bucket, self.query)
+
     def __truediv__(self, relative: str | PurePosixPath) -> Location:
-        """The location ``relative`` (a ``/``-separated path) below this one."""
+        """The location ``relative`` (a ``/``-separated path) below this one.
+
+        Raises:
+            ValueError: ``relative`` leads out of this location (``../x``, ``/x``).
+        """
         joined = posixpath.normpath(posixpath.join(self.path, str(relative)))
+        if joined != self.path and not joined.startswith(self.path + "/"):
+            raise ValueError(f"{relative}: not below {self.shown}")
         return Location(self.scheme, joined, self.query)
 
     def relative_to(self, root: Location) -> str:
@@ -224,8 +251,9 @@ def list_objects(folder: Location) -> list[ObjectInfo]:
 
 
 def _info(location: Location) -> Any:
+    fs = filesystem(location)
     try:
-        return filesystem(location).get_file_info(location.path)
+        return fs.get_file_info(location.path)
     except (OSError, ValueError) as exc:
         raise OSError(f"{location.shown}: {_short(exc)}") from None
 
@@ -271,8 +299,9 @@ def read_bytes(location: Location, limit: int | None = None) -> bytes:
         FileNotFoundError: No such object.
         OSError: It cannot be read, or is larger than ``limit``.
     """
+    fs = filesystem(location)
     try:
-        with filesystem(location).open_input_stream(location.path) as stream:
+        with fs.open_input_stream(location.path) as stream:
             data: bytes = stream.read() if limit is None else stream.read(limit + 1)
     except FileNotFoundError:
         raise FileNotFoundError(f"{location.shown}: no such object") from None
@@ -286,11 +315,16 @@ def read_bytes(location: Location, limit: int | None = None) -> bytes:
 def write_bytes(location: Location, data: bytes) -> None:
     """Write the whole object in one upload (readers see the old or the new one).
 
+    Arrow's S3 client uploads even small objects as a multipart upload that
+    it completes on close; one cut short leaves no object (and, on S3, an
+    incomplete upload that a bucket lifecycle rule removes).
+
     Raises:
         OSError: It cannot be written (nothing is left in its place but the old object).
     """
+    fs = filesystem(location)
     try:
-        stream = filesystem(location).open_output_stream(location.path)
+        stream = fs.open_output_stream(location.path)
         stream.write(data)
         stream.close()
     except (OSError, ValueError) as exc:
@@ -303,8 +337,9 @@ def delete(location: Location) -> None:
     Raises:
         OSError: It exists and cannot be deleted.
     """
+    fs = filesystem(location)
     try:
-        filesystem(location).delete_file(location.path)
+        fs.delete_file(location.path)
     except FileNotFoundError:
         return
     except (OSError, ValueError) as exc:
@@ -326,6 +361,7 @@ __all__ = [
     "list_objects",
     "object_info",
     "read_bytes",
+    "redact",
     "scheme_of",
     "write_bytes",
 ]
