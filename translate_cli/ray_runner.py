@@ -67,9 +67,9 @@ from .align import align, sentences_of, translation_key
 from .config import Settings, worker_range
 from .document import Document, Sentence
 from .engines import Engine, load_engine, pick_engine
-from .errors import ModelError, OutputError, TranslateError, UsageError
+from .errors import ModelError, OutputDirError, OutputError, TranslateError, UsageError
 from .glossary import Glossary
-from .inputs import Job, collect_jobs, collect_remote_jobs
+from .inputs import Job, collect_remote_jobs
 from .memory import REVIEWED_CONTEXT, Entry, TranslationMemory, memory_in_use
 from .models import ModelSource, resolve_model
 from .outputs import (
@@ -100,11 +100,12 @@ from .runner import (
     _prepare,
     _reason,
     _up_to_date,
+    collect_local_jobs,
     source_stamp,
     with_combined_source,
     write_combined,
 )
-from .storage import Location, is_uri, kind
+from .storage import Location, is_uri, kind, list_objects
 from .translator import Counters, Translator
 from .vocabulary import EntryOrigin, Status
 from .writers import META_SUFFIX
@@ -289,8 +290,9 @@ def run_paths_ray(
         key = settings_key(settings, plan, memory)
         shown.start(len(jobs), sum(j.size for j in jobs))
         todo: list[tuple[int, Job]] = []
+        present = None if force else _listed_outputs(output_root)
         for index, job in enumerate(jobs):
-            if not force and _up_to_date_unread(job, settings, key, glossary):
+            if not force and _up_to_date_unread(job, settings, key, glossary, present):
                 shown.leave_out(job.size)
                 finish(index, Outcome(job.name, Status.SKIPPED))
             else:
@@ -362,12 +364,7 @@ def _prepare_anywhere(
             where = " ".join(str(loc.shown) for loc in locations)
             raise UsageError(f"no input objects matching {','.join(settings.globs)} in: {where}")
     else:
-        jobs = collect_jobs([str(p) for p in paths], settings.globs, None)
-        if not jobs:
-            raise UsageError(
-                f"no input files matching {','.join(settings.globs)} in: "
-                + " ".join(str(p) for p in paths)
-            )
+        jobs = collect_local_jobs(paths, settings.globs, None)
     if combined is not None:
         if bucket_out is not None:
             inputs = {job.path for job in jobs}
@@ -382,14 +379,37 @@ def _prepare_anywhere(
     return settings, jobs
 
 
-def _up_to_date_unread(job: Job, settings: Settings, key: str, glossary: Glossary | None) -> bool:
+def _listed_outputs(root: Path | Location) -> set[str] | None:
+    """Every object below an output folder in a store, listed once for the resume check.
+
+    None for a local folder (its files are looked at one by one).
+
+    Raises:
+        OutputDirError: The store cannot be listed.
+    """
+    if not isinstance(root, Location):
+        return None
+    try:
+        return {info.relative for info in list_objects(root)}
+    except OSError as exc:
+        raise OutputDirError(f"{root.shown}: cannot list the output folder: {exc}") from None
+
+
+def _up_to_date_unread(
+    job: Job,
+    settings: Settings,
+    key: str,
+    glossary: Glossary | None,
+    present: set[str] | None = None,
+) -> bool:
     """Whether ``job``'s outputs are up to date, mostly without reading it.
 
     The manifest's stamp decides (:func:`~translate_cli.outputs.is_unchanged`);
     a manifest written before stamps existed is checked as the local runner
     does, reading the input. Stale temporaries of a skipped input are removed.
-    Outputs in an object store are checked there
-    (:func:`~translate_cli.remote_outputs.remote_is_unchanged`).
+    Outputs in an object store are checked against ``present``, the folder
+    listed once (:func:`~translate_cli.remote_outputs.remote_is_unchanged`);
+    only the manifests of inputs with outputs are read.
     """
     stamp = source_stamp(job, key, glossary)
     if stamp is None:
@@ -397,7 +417,8 @@ def _up_to_date_unread(job: Job, settings: Settings, key: str, glossary: Glossar
     root = output_root_of(settings)
     if isinstance(root, Location):
         try:
-            return bool(remote_is_unchanged(root, job, stamp, remote_source_sha256(job)))
+            sha = remote_source_sha256(job)
+            return bool(remote_is_unchanged(root, job, stamp, sha, present))
         except OSError:
             return False  # the pipeline writes them again, or reports why it cannot
     if job.path is None:

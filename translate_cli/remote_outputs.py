@@ -29,8 +29,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import posixpath
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -237,7 +238,11 @@ def write_remote_outputs(
 
 
 def remote_is_unchanged(
-    root: Location, job: Job, stamp: SourceStamp, source_sha256: Callable[[], str]
+    root: Location,
+    job: Job,
+    stamp: SourceStamp,
+    source_sha256: Callable[[], str],
+    present: Collection[str] | None = None,
 ) -> bool | None:
     """:func:`~translate_cli.outputs.is_unchanged` for outputs in a store.
 
@@ -245,19 +250,31 @@ def remote_is_unchanged(
     may be another run's) makes the outputs out of date, as a local
     manifest's cleared ``settings_key`` does while its outputs are renamed.
 
+    Args:
+        root, job, stamp, source_sha256: The output folder, the input, the
+            stamp this run would record, and what hashes the input.
+        present: Every object's path below ``root``
+            (:func:`~translate_cli.storage.list_objects`, listed once for a
+            whole run), or None to ask the store for each name.
+
     Raises:
         OSError: The store cannot be read.
     """
-    meta_rel = manifest_file(Path("."), job.relative, job.stem or None)
-    if object_info(root / meta_rel.with_name(pending_name(meta_rel.name)).as_posix()):
+    meta_rel = manifest_file(Path("."), job.relative, job.stem or None).as_posix()
+    folder = posixpath.dirname(meta_rel)
+
+    def exists(relative: str) -> bool:
+        if present is not None:
+            return relative in present
+        return object_info(root / relative) is not None
+
+    if exists(posixpath.join(folder, pending_name(posixpath.basename(meta_rel)))):
         return False
-    meta = remote_manifest(root, meta_rel.as_posix())
-    folder = root / meta_rel.parent.as_posix()
+    if present is not None and meta_rel not in present:
+        return False
+    meta = remote_manifest(root, meta_rel)
     return stamp_verdict(
-        meta,
-        stamp,
-        lambda name: object_info(folder / name) is not None,
-        source_sha256,
+        meta, stamp, lambda name: exists(posixpath.join(folder, name)), source_sha256
     )
 
 

@@ -547,15 +547,26 @@ def _prepare(
         )
     settings = with_combined_source(settings, combined)
     output_root = Path(settings.output_dir)
-    jobs = collect_jobs([str(p) for p in paths], settings.globs, output_root)
-    if not jobs:
-        raise UsageError(
-            f"no input files matching {','.join(settings.globs)} in: "
-            + " ".join(str(p) for p in paths)
-        )
+    jobs = collect_local_jobs(paths, settings.globs, output_root)
     if combined is not None:
         check_combined_name(combined, output_root, _occupied(jobs, settings, output_root))
     return settings, jobs
+
+
+def collect_local_jobs(
+    paths: Sequence[str | Path], globs: Sequence[str], output_dir: Path | None
+) -> list[Job]:
+    """:func:`~translate_cli.inputs.collect_jobs`, refusing a run with no input.
+
+    Raises:
+        UsageError: As ``collect_jobs``, or no file matches ``globs``.
+    """
+    jobs = collect_jobs([str(p) for p in paths], globs, output_dir)
+    if not jobs:
+        raise UsageError(
+            f"no input files matching {','.join(globs)} in: " + " ".join(str(p) for p in paths)
+        )
+    return jobs
 
 
 @dataclass
